@@ -1,0 +1,267 @@
+/* lifeboat serve: open the store, start the S3 front, run until SIGTERM or
+ * SIGINT, then drain in-flight requests and close cleanly. */
+#include "cli/cli.h"
+#include "http/http.h"
+#include "s3/s3.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_signal;
+static void on_signal(int sig) { stop_signal = sig; }
+
+typedef struct serve_cfg {
+    char *address, *data, *region, *domain, *tls_cert, *tls_key;
+    unsigned max_conns;
+} serve_cfg;
+
+static void set(char **field, const char *v)
+{
+    free(*field);
+    *field = lb_xstrdup(v);
+}
+
+/* Config file: "key = value" lines, '#' comments; keys as the long flags. */
+static int load_config(serve_cfg *c, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "lifeboat: cannot open config \"%s\": %s\n", path, strerror(errno));
+        return -1;
+    }
+    char line[1024];
+    int n = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        n++;
+        char *p = line + strspn(line, " \t");
+        if (*p == '#' || *p == '\n' || !*p)
+            continue;
+        char *eq = strchr(p, '=');
+        if (!eq) {
+            fprintf(stderr, "lifeboat: %s:%d: expected key = value\n", path, n);
+            rc = -1;
+            break;
+        }
+        char *k = p, *v = eq + 1;
+        *eq = 0;
+        k[strcspn(k, " \t")] = 0;
+        v += strspn(v, " \t");
+        v[strcspn(v, "\r\n")] = 0;
+        for (char *e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t');)
+            *--e = 0;
+        if (strcmp(k, "address") == 0)
+            set(&c->address, v);
+        else if (strcmp(k, "data") == 0)
+            set(&c->data, v);
+        else if (strcmp(k, "region") == 0)
+            set(&c->region, v);
+        else if (strcmp(k, "domain") == 0)
+            set(&c->domain, v);
+        else if (strcmp(k, "tls-cert") == 0)
+            set(&c->tls_cert, v);
+        else if (strcmp(k, "tls-key") == 0)
+            set(&c->tls_key, v);
+        else {
+            fprintf(stderr, "lifeboat: %s:%d: unknown setting \"%s\"\n", path, n, k);
+            rc = -1;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+/* Root credentials: the environment wins; else the data directory's
+ * root-credentials file (0600), written once on first start. */
+static int root_credentials(const char *data, char **access, char **secret)
+{
+    const char *u = getenv("LIFEBOAT_ROOT_USER"), *p = getenv("LIFEBOAT_ROOT_PASSWORD");
+    if (u && *u && p && *p) {
+        if (strlen(p) < 8) {
+            fprintf(stderr, "lifeboat: LIFEBOAT_ROOT_PASSWORD must be at least 8 characters\n");
+            return -1;
+        }
+        *access = lb_xstrdup(u);
+        *secret = lb_xstrdup(p);
+        return 0;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/root-credentials", data);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char a[256] = "", s[256] = "";
+        int ok = fscanf(f, "access_key=%255s\nsecret_key=%255s", a, s) == 2;
+        fclose(f);
+        if (!ok) {
+            fprintf(stderr, "lifeboat: %s is damaged; remove it to generate new credentials\n",
+                    path);
+            return -1;
+        }
+        *access = lb_xstrdup(a);
+        *secret = lb_xstrdup(s);
+        return 0;
+    }
+    char a[24] = "LB", s[41];
+    lb_random_alnum(a + 2, 18);
+    for (char *c = a; *c; c++)
+        if (*c >= 'a' && *c <= 'z')
+            *c = (char)(*c - 32);
+    lb_random_alnum(s, 40);
+    char tmp[4100];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "lifeboat: cannot write %s: %s\n", tmp, strerror(errno));
+        return -1;
+    }
+    char text[128];
+    int n = snprintf(text, sizeof text, "access_key=%s\nsecret_key=%s\n", a, s);
+    if (write(fd, text, (size_t)n) != n || fsync(fd) != 0 || close(fd) != 0 ||
+        rename(tmp, path) != 0) {
+        fprintf(stderr, "lifeboat: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    *access = lb_xstrdup(a);
+    *secret = lb_xstrdup(s);
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: lifeboat serve [options]\n"
+          "\n"
+          "Runs a site: the S3 API on ADDRESS over the store in DIR.\n"
+          "\n"
+          "  --address HOST:PORT  listen address (default 127.0.0.1:9000)\n"
+          "  --data DIR           data directory (default ./lifeboat-data)\n"
+          "  --config FILE        settings file: key = value lines (address, data, region,\n"
+          "                       domain, tls-cert, tls-key); flags override it\n"
+          "  --region NAME        region label of this site (default us-east-1)\n"
+          "  --domain NAME        base domain for virtual-host style (BUCKET.NAME)\n"
+          "  --tls-cert FILE      PEM certificate: serve HTTPS (with --tls-key)\n"
+          "  --tls-key FILE       PEM private key\n"
+          "  --max-conns N        connections accepted at once (default 4096)\n"
+          "\n"
+          "Root credentials come from LIFEBOAT_ROOT_USER and LIFEBOAT_ROOT_PASSWORD, or are\n"
+          "generated once and kept in DIR/root-credentials (mode 0600).\n"
+          "LIFEBOAT_FAULT injects I/O faults for tests (see src/store/io.c).\n",
+          f);
+}
+
+int lb_cli_serve(int argc, char **argv)
+{
+    serve_cfg c = {0};
+    set(&c.address, "127.0.0.1:9000");
+    set(&c.data, "./lifeboat-data");
+    set(&c.region, "us-east-1");
+    set(&c.domain, "localhost");
+    static const struct option opts[] = {
+        {"address", required_argument, 0, 'a'}, {"data", required_argument, 0, 'd'},
+        {"config", required_argument, 0, 'c'},  {"region", required_argument, 0, 'r'},
+        {"domain", required_argument, 0, 'D'},  {"tls-cert", required_argument, 0, 'C'},
+        {"tls-key", required_argument, 0, 'K'}, {"max-conns", required_argument, 0, 'm'},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
+    };
+    /* First pass: the config file, so flags can override it. */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc && load_config(&c, argv[i + 1]))
+            return 2;
+    int ch, rc = 1;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'a': set(&c.address, optarg); break;
+        case 'd': set(&c.data, optarg); break;
+        case 'c': break;
+        case 'r': set(&c.region, optarg); break;
+        case 'D': set(&c.domain, optarg); break;
+        case 'C': set(&c.tls_cert, optarg); break;
+        case 'K': set(&c.tls_key, optarg); break;
+        case 'm': c.max_conns = (unsigned)atoi(optarg); break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "lifeboat serve: unexpected argument \"%s\"\n", argv[optind]);
+        return 2;
+    }
+    if (!!c.tls_cert != !!c.tls_key) {
+        fprintf(stderr, "lifeboat serve: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    lb_store *store = NULL;
+    lb_s3 *s3 = NULL;
+    lb_http_server *srv = NULL;
+    char *access = NULL, *secret = NULL;
+    lb_store_opts so = {.data_dir = c.data};
+    int err = lb_store_open(&so, &store);
+    if (err) {
+        fprintf(stderr, "lifeboat: cannot open the store in \"%s\": %s\n", c.data,
+                lb_strerror(err));
+        goto out;
+    }
+    if (root_credentials(c.data, &access, &secret))
+        goto out;
+    lb_s3_opts s3o = {.store = store, .region = c.region, .root_access = access,
+                      .root_secret = secret, .domain = c.domain};
+    lb_s3_new(&s3o, &s3);
+    lb_http_app app;
+    lb_s3_app(s3, &app);
+    lb_http_opts ho = {.address = c.address, .max_conns = c.max_conns, .timeout_s = 60,
+                       .tls_cert = c.tls_cert, .tls_key = c.tls_key};
+    if ((err = lb_http_start(&ho, &app, &srv)) != 0) {
+        fprintf(stderr, "lifeboat: cannot listen on %s\n", c.address);
+        goto out;
+    }
+    lb_s3_attach(s3, srv);
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    char host[256];
+    snprintf(host, sizeof host, "%s", c.address);
+    char *colon = strrchr(host, ':');
+    if (colon)
+        *colon = 0;
+    if (!*host || strcmp(host, "0.0.0.0") == 0)
+        snprintf(host, sizeof host, "127.0.0.1");
+    printf("lifeboat %s serving\n"
+           "  endpoint:   %s://%s:%u\n"
+           "  data:       %s\n"
+           "  region:     %s\n"
+           "  access key: %s\n"
+           "  secret key: %s\n",
+           LB_VERSION, c.tls_cert ? "https" : "http", host, lb_http_port(srv), c.data, c.region,
+           access, secret);
+    fflush(stdout);
+    lb_info(NULL, "listening on %s port %u", c.address, lb_http_port(srv));
+    while (!stop_signal)
+        pause();
+    lb_info(NULL, "signal %d: draining requests in flight", (int)stop_signal);
+    rc = 0;
+out:
+    lb_http_stop(srv, 30000);
+    lb_s3_free(s3);
+    lb_store_close(store);
+    if (rc == 0)
+        lb_info(NULL, "stopped cleanly");
+    free(access);
+    free(secret);
+    free(c.address);
+    free(c.data);
+    free(c.region);
+    free(c.domain);
+    free(c.tls_cert);
+    free(c.tls_key);
+    return rc;
+}

@@ -1,0 +1,427 @@
+/* Multipart uploads: create, upload part (and part copy), complete, abort,
+ * list parts. */
+#include "s3/internal.h"
+#include "s3/range.h"
+#include "s3/xml_parse.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void s3_reply_checksum(s3_req *q, lb_http_resp *r, lb_cksum_alg alg, const char *value);
+
+static void ck_elem_name(lb_cksum_alg alg, char out[32])
+{
+    const char *n = lb_cksum_name(alg);
+    size_t k = (size_t)snprintf(out, 32, "Checksum");
+    for (; *n && k < 31; n++)
+        out[k++] = (char)(*n >= 'a' && *n <= 'z' ? *n - 32 : *n);
+    out[k] = 0;
+}
+
+static int part_number(s3_req *q, int *out)
+{
+    uint64_t n;
+    const char *pn = s3_query(q, "partNumber");
+    if (!pn || lb_parse_u64(pn, &n) || n < 1 || n > 10000)
+        return LB_E_INVALID_ARGUMENT;
+    *out = (int)n;
+    return 0;
+}
+
+void s3_mpu_create(s3_req *q)
+{
+    if (s3_bucket_access(q, NULL))
+        return;
+    lb_upload u = {0};
+    u.key = q->key;
+    snprintf(u.owner, sizeof u.owner, "%s", q->user);
+    u.initiated_ms = lb_now_ns() / 1000000;
+    int rc = s3_collect_headers(q, &u.headers, &u.nheaders);
+    if (rc == 0)
+        rc = s3_tagging_header(q, &u.tags);
+    const char *alg = s3_header(q, "x-amz-checksum-algorithm");
+    if (rc == 0 && alg) {
+        u.ck_alg = lb_cksum_from_name(alg);
+        if (u.ck_alg == LB_CK_NONE)
+            rc = LB_E_INVALID_ARGUMENT;
+    }
+    const char *type = s3_header(q, "x-amz-checksum-type");
+    if (rc == 0 && type) {
+        if (strcmp(type, "FULL_OBJECT") == 0)
+            u.ck_full_object = true;
+        else if (strcmp(type, "COMPOSITE") != 0)
+            rc = LB_E_INVALID_ARGUMENT;
+    }
+    if (rc == 0)
+        rc = lb_store_upload_create(q->s3->store, q->bucket, &u);
+    if (rc) {
+        s3_error(q, rc);
+    } else {
+        lb_buf b = {0};
+        s3_xml_begin(&b, "InitiateMultipartUploadResult");
+        s3_xml_elem(&b, "Bucket", q->bucket);
+        s3_xml_elem(&b, "Key", q->key);
+        s3_xml_elem(&b, "UploadId", u.upload_id);
+        lb_buf_puts(&b, "</InitiateMultipartUploadResult>");
+        size_t len = b.len;
+        lb_http_resp *r = lb_http_resp_buf(200, lb_buf_steal(&b), len);
+        lb_http_resp_header(r, "Content-Type", "application/xml");
+        if (u.ck_alg != LB_CK_NONE) {
+            char up[16];
+            const char *n = lb_cksum_name(u.ck_alg);
+            size_t k = 0;
+            for (; n[k] && k < 15; k++)
+                up[k] = (char)(n[k] >= 'a' && n[k] <= 'z' ? n[k] - 32 : n[k]);
+            up[k] = 0;
+            lb_http_resp_header(r, "x-amz-checksum-algorithm", up);
+            lb_http_resp_header(r, "x-amz-checksum-type",
+                                u.ck_full_object ? "FULL_OBJECT" : "COMPOSITE");
+        }
+        lb_http_respond(q->http, s3_resp(q, r));
+    }
+    s3_hdrs_free(u.headers, u.nheaders);
+    free(u.tags);
+}
+
+typedef struct part_op {
+    int number;
+} part_op;
+
+static void part_free(s3_req *q)
+{
+    free(q->op);
+    q->op = NULL;
+}
+
+static void part_end(s3_req *q)
+{
+    part_op *p = q->op;
+    uint8_t md5[16];
+    char ck[64];
+    int rc = s3_body_finish(q, md5, ck);
+    if (rc) {
+        s3_error(q, rc);
+        return;
+    }
+    lb_part part = {.number = p->number};
+    lb_hex_encode(md5, 16, part.etag);
+    part.checksum = ck[0] ? ck : NULL;
+    lb_writer *w = q->w;
+    q->w = NULL;
+    rc = lb_store_upload_put_part(q->s3->store, q->bucket, q->key, s3_query(q, "uploadId"),
+                                  &part, w);
+    if (rc) {
+        s3_error(q, rc);
+        return;
+    }
+    lb_http_resp *r;
+    s3_respond_empty(q, 200, &r);
+    char etag[64];
+    s3_quote_etag(part.etag, etag);
+    lb_http_resp_header(r, "ETag", etag);
+    s3_reply_checksum(q, r, q->ck_alg, ck);
+    lb_http_respond(q->http, r);
+}
+
+void s3_mpu_upload_part(s3_req *q)
+{
+    if (s3_bucket_access(q, NULL))
+        return;
+    part_op *p = lb_xcalloc(1, sizeof *p);
+    q->op = p;
+    q->op_free = part_free;
+    int rc = part_number(q, &p->number);
+    if (rc == 0)
+        rc = lb_store_upload_get(q->s3->store, q->bucket, q->key, s3_query(q, "uploadId"), NULL);
+    if (rc) {
+        s3_error(q, rc);
+        return;
+    }
+    if (s3_body_begin(q, BODY_WRITER, LB_MAX_PUT_SIZE))
+        return;
+    q->end = part_end;
+}
+
+void s3_mpu_copy_part(s3_req *q)
+{
+    if (s3_bucket_access(q, NULL))
+        return;
+    char *sb = NULL, *sk = NULL;
+    lb_object *src = NULL;
+    lb_upload *u = NULL;
+    int number = 0;
+    int rc = part_number(q, &number);
+    if (rc == 0)
+        rc = lb_store_upload_get(q->s3->store, q->bucket, q->key, s3_query(q, "uploadId"), &u);
+    if (rc == 0)
+        rc = s3_copy_source(q, &sb, &sk);
+    lb_bucket b;
+    if (rc == 0 && (rc = lb_store_bucket_get(q->s3->store, sb, &b)) == 0)
+        rc = s3_authorize_bucket(q, &b);
+    if (rc == 0)
+        rc = lb_store_object_get(q->s3->store, sb, sk, &src);
+    if (rc == 0)
+        rc = s3_copy_conditions(q, src);
+    uint64_t off = 0, len = src ? src->size : 0;
+    const char *range = s3_header(q, "x-amz-copy-source-range");
+    if (rc == 0 && range)
+        rc = lb_range_parse_copy(range, src->size, &off, &len);
+    if (rc == 0 && len > LB_MAX_PUT_SIZE)
+        rc = LB_E_ENTITY_TOO_LARGE;
+    lb_writer *w = NULL;
+    uint8_t md5[16];
+    char ck[64];
+    if (rc == 0)
+        rc = s3_copy_data(q, src, off, len, u->ck_alg, &w, md5, ck);
+    lb_part part = {.number = number};
+    if (rc == 0) {
+        lb_hex_encode(md5, 16, part.etag);
+        part.checksum = ck[0] ? ck : NULL;
+        rc = lb_store_upload_put_part(q->s3->store, q->bucket, q->key, s3_query(q, "uploadId"),
+                                      &part, w);
+    }
+    if (rc) {
+        s3_error(q, rc);
+    } else {
+        char ts[32], etag[64];
+        lb_time_iso8601(lb_now_ns() / 1000000, ts);
+        s3_quote_etag(part.etag, etag);
+        lb_buf x = {0};
+        s3_xml_begin(&x, "CopyPartResult");
+        s3_xml_elem(&x, "LastModified", ts);
+        s3_xml_elem(&x, "ETag", etag);
+        if (part.checksum) {
+            char name[32];
+            ck_elem_name(u->ck_alg, name);
+            s3_xml_elem(&x, name, part.checksum);
+        }
+        lb_buf_puts(&x, "</CopyPartResult>");
+        s3_respond_xml(q, 200, &x);
+    }
+    lb_upload_free(u);
+    lb_object_free(src);
+    free(sb);
+    free(sk);
+}
+
+static int find_part(const lb_part *parts, size_t n, int number)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (parts[mid].number == number)
+            return (int)mid;
+        if (parts[mid].number < number)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static void complete_end(s3_req *q)
+{
+    uint8_t md5[16];
+    char ck[64];
+    lb_complete_part *want = NULL;
+    size_t nwant = 0;
+    lb_part *have = NULL;
+    size_t nhave = 0;
+    lb_upload *u = NULL;
+    lb_object o = {0};
+    const char *upload_id = s3_query(q, "uploadId");
+    int rc = s3_body_finish(q, md5, ck);
+    if (rc == 0)
+        rc = lb_store_upload_get(q->s3->store, q->bucket, q->key, upload_id, &u);
+    if (rc == 0)
+        rc = lb_xml_parse_complete(q->buf.data, q->buf.len, &want, &nwant);
+    bool truncated;
+    if (rc == 0)
+        rc = lb_store_upload_parts(q->s3->store, upload_id, 0, 0, &have, &nhave, &truncated);
+    if (rc)
+        goto out;
+    o.parts = lb_xcalloc(nwant, sizeof *o.parts);
+    lb_digest etag_md5;
+    lb_md5_init(&etag_md5);
+    lb_cksum comp;
+    bool all_ck = u->ck_alg != LB_CK_NONE && !u->ck_full_object;
+    if (all_ck)
+        lb_cksum_init(&comp, u->ck_alg);
+    for (size_t i = 0; i < nwant && rc == 0; i++) {
+        int at = find_part(have, nhave, want[i].part_number);
+        if (at < 0 || strcmp(have[at].etag, want[i].etag) != 0) {
+            rc = LB_E_INVALID_PART;
+            break;
+        }
+        const lb_part *p = &have[at];
+        if (i + 1 < nwant && p->size < LB_MIN_PART_SIZE) {
+            rc = LB_E_ENTITY_TOO_SMALL;
+            break;
+        }
+        const char *given = u->ck_alg != LB_CK_NONE ? want[i].checksum[u->ck_alg] : NULL;
+        if (given && p->checksum && strcmp(given, p->checksum) != 0) {
+            rc = LB_E_INVALID_PART;
+            break;
+        }
+        uint8_t raw[16];
+        lb_hex_decode(p->etag, 32, raw, 16);
+        lb_digest_update(&etag_md5, raw, 16);
+        if (all_ck) {
+            uint8_t c[64];
+            ssize_t cl = p->checksum ? lb_base64_decode(p->checksum, strlen(p->checksum), c,
+                                                        sizeof c)
+                                     : -1;
+            if (cl != (ssize_t)lb_cksum_len(u->ck_alg))
+                all_ck = false;
+            else
+                lb_cksum_update(&comp, c, (size_t)cl);
+        }
+        o.parts[i].file = p->file;
+        o.parts[i].size = p->size;
+        snprintf(o.parts[i].etag, sizeof o.parts[i].etag, "%s", p->etag);
+        o.parts[i].checksum = p->checksum;
+        o.nparts++;
+        o.size += p->size;
+    }
+    uint8_t digest[16];
+    lb_digest_final(&etag_md5, digest);
+    char ckv[80] = "";
+    if (u->ck_alg != LB_CK_NONE && !u->ck_full_object) {
+        uint8_t c[64];
+        lb_cksum_final(&comp, c);
+        if (all_ck) {
+            lb_base64_encode(c, lb_cksum_len(u->ck_alg), ckv);
+            snprintf(ckv + strlen(ckv), sizeof ckv - strlen(ckv), "-%zu", nwant);
+        }
+    }
+    if (rc)
+        goto out;
+    lb_hex_encode(digest, 16, o.etag);
+    snprintf(o.etag + 32, sizeof o.etag - 32, "-%zu", nwant);
+    o.mtime_ms = lb_now_ns() / 1000000;
+    snprintf(o.owner, sizeof o.owner, "%s", u->owner);
+    o.headers = u->headers;
+    o.nheaders = u->nheaders;
+    o.tags = u->tags;
+    if (ckv[0]) {
+        o.ck_alg = u->ck_alg;
+        o.ck_value = ckv;
+        o.ck_composite = true;
+    }
+    rc = lb_store_upload_complete(q->s3->store, q->bucket, q->key, upload_id, &o);
+    if (rc)
+        goto out;
+    char etag[64];
+    s3_quote_etag(o.etag, etag);
+    lb_buf x = {0};
+    s3_xml_begin(&x, "CompleteMultipartUploadResult");
+    lb_buf loc = {0};
+    lb_buf_printf(&loc, "/%s/", q->bucket);
+    lb_uri_encode(&loc, q->key, strlen(q->key), false);
+    s3_xml_elem(&x, "Location", loc.data);
+    lb_buf_free(&loc);
+    s3_xml_elem(&x, "Bucket", q->bucket);
+    s3_xml_elem(&x, "Key", q->key);
+    s3_xml_elem(&x, "ETag", etag);
+    if (ckv[0]) {
+        char name[32];
+        ck_elem_name(u->ck_alg, name);
+        s3_xml_elem(&x, name, ckv);
+        s3_xml_elem(&x, "ChecksumType", "COMPOSITE");
+    }
+    lb_buf_puts(&x, "</CompleteMultipartUploadResult>");
+    s3_respond_xml(q, 200, &x);
+out:
+    if (rc)
+        s3_error(q, rc);
+    free(o.parts);
+    lb_complete_parts_free(want, nwant);
+    lb_parts_free(have, nhave);
+    lb_upload_free(u);
+}
+
+void s3_mpu_complete(s3_req *q)
+{
+    if (s3_bucket_access(q, NULL))
+        return;
+    if (s3_body_begin(q, BODY_BUFFER, LB_MAX_XML_BODY))
+        return;
+    q->end = complete_end;
+}
+
+void s3_mpu_abort(s3_req *q)
+{
+    if (s3_bucket_access(q, NULL))
+        return;
+    int rc = lb_store_upload_abort(q->s3->store, q->bucket, q->key, s3_query(q, "uploadId"));
+    if (rc)
+        s3_error(q, rc);
+    else
+        s3_respond_empty(q, 204, NULL);
+}
+
+void s3_mpu_list_parts(s3_req *q)
+{
+    if (s3_bucket_access(q, NULL))
+        return;
+    const char *upload_id = s3_query(q, "uploadId");
+    lb_upload *u = NULL;
+    int rc = lb_store_upload_get(q->s3->store, q->bucket, q->key, upload_id, &u);
+    uint64_t marker = 0, max = 1000;
+    const char *m = s3_query(q, "part-number-marker"), *mp = s3_query(q, "max-parts");
+    if (rc == 0 && ((m && lb_parse_u64(m, &marker)) || (mp && lb_parse_u64(mp, &max)) ||
+                    marker > 10000))
+        rc = LB_E_INVALID_ARGUMENT;
+    if (max > 1000)
+        max = 1000;
+    lb_part *parts = NULL;
+    size_t n = 0;
+    bool truncated = false;
+    if (rc == 0 && max)
+        rc = lb_store_upload_parts(q->s3->store, upload_id, (int)marker, (size_t)max, &parts, &n,
+                                   &truncated);
+    if (rc) {
+        lb_upload_free(u);
+        s3_error(q, rc);
+        return;
+    }
+    lb_buf b = {0};
+    s3_xml_begin(&b, "ListPartsResult");
+    s3_xml_elem(&b, "Bucket", q->bucket);
+    s3_xml_elem(&b, "Key", q->key);
+    s3_xml_elem(&b, "UploadId", upload_id);
+    lb_buf_puts(&b, "<Initiator>");
+    s3_xml_elem(&b, "ID", u->owner);
+    s3_xml_elem(&b, "DisplayName", u->owner);
+    lb_buf_puts(&b, "</Initiator><Owner>");
+    s3_xml_elem(&b, "ID", u->owner);
+    s3_xml_elem(&b, "DisplayName", u->owner);
+    lb_buf_puts(&b, "</Owner>");
+    s3_xml_elem(&b, "StorageClass", "STANDARD");
+    s3_xml_elem_u64(&b, "PartNumberMarker", marker);
+    if (n)
+        s3_xml_elem_u64(&b, "NextPartNumberMarker", (uint64_t)parts[n - 1].number);
+    s3_xml_elem_u64(&b, "MaxParts", max);
+    s3_xml_elem(&b, "IsTruncated", truncated ? "true" : "false");
+    for (size_t i = 0; i < n; i++) {
+        char ts[32], etag[64];
+        lb_time_iso8601(parts[i].mtime_ms, ts);
+        s3_quote_etag(parts[i].etag, etag);
+        lb_buf_puts(&b, "<Part>");
+        s3_xml_elem_u64(&b, "PartNumber", (uint64_t)parts[i].number);
+        s3_xml_elem(&b, "LastModified", ts);
+        s3_xml_elem(&b, "ETag", etag);
+        s3_xml_elem_u64(&b, "Size", parts[i].size);
+        if (parts[i].checksum && u->ck_alg != LB_CK_NONE) {
+            char name[32];
+            ck_elem_name(u->ck_alg, name);
+            s3_xml_elem(&b, name, parts[i].checksum);
+        }
+        lb_buf_puts(&b, "</Part>");
+    }
+    lb_buf_puts(&b, "</ListPartsResult>");
+    lb_parts_free(parts, n);
+    lb_upload_free(u);
+    s3_respond_xml(q, 200, &b);
+}
