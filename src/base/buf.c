@@ -89,12 +89,18 @@ void lb_buf_putc(lb_buf *b, char c) { lb_buf_append(b, &c, 1); }
 
 void lb_buf_printf(lb_buf *b, const char *fmt, ...)
 {
+    /* Most pieces are short: format on the stack, copy once. */
+    char small[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
     if (n < 0)
         return;
+    if ((size_t)n < sizeof small) {
+        lb_buf_append(b, small, (size_t)n);
+        return;
+    }
     lb_buf_reserve(b, (size_t)n);
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

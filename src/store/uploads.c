@@ -336,6 +336,50 @@ static int drop_parts(lb_store *s, MDB_txn *txn, up_args *a, const lb_object *ke
     return rc;
 }
 
+static int cmp_cstr(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Every file o names must belong to a committed part of the upload: one
+ * scan of the parts, then a binary search per named file. */
+static int check_part_files(lb_store *s, MDB_txn *txn, const char *upload_id, const lb_object *o)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, s->dbi_parts, &cur))
+        return LB_E_INTERNAL;
+    lb_buf k = {0};
+    part_key(&k, upload_id, 0);
+    size_t plen = strlen(upload_id) + 1;
+    MDB_val kv = {k.len, k.data}, v;
+    char **files = NULL;
+    size_t n = 0;
+    for (int g = mdb_cursor_get(cur, &kv, &v, MDB_SET_RANGE); g == 0;
+         g = mdb_cursor_get(cur, &kv, &v, MDB_NEXT)) {
+        if (kv.mv_size != plen + 4 || memcmp(kv.mv_data, k.data, plen) != 0)
+            break;
+        lb_dec d = {.p = v.mv_data, .n = v.mv_size};
+        char *f = lb_dec_str(&d);
+        if (!f)
+            continue;
+        files = lb_xrealloc(files, (n + 1) * sizeof *files);
+        files[n++] = f;
+    }
+    mdb_cursor_close(cur);
+    lb_buf_free(&k);
+    qsort(files, n, sizeof *files, cmp_cstr);
+    int rc = 0;
+    for (size_t i = 0; i < o->nparts && rc == 0; i++) {
+        const char *want = o->parts[i].file;
+        if (!bsearch(&want, files, n, sizeof *files, cmp_cstr))
+            rc = LB_E_INVALID_PART;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(files[i]);
+    free(files);
+    return rc;
+}
+
 static int complete_fn(lb_store *s, MDB_txn *txn, void *arg)
 {
     up_args *a = arg;
@@ -344,28 +388,8 @@ static int complete_fn(lb_store *s, MDB_txn *txn, void *arg)
         return rc;
     /* The parts named in o must still be the committed ones (a concurrent
      * re-upload of a part number would have replaced its file). */
-    for (size_t i = 0; i < a->o->nparts; i++) {
-        bool found = false;
-        lb_buf k = {0};
-        MDB_cursor *cur;
-        mdb_cursor_open(txn, s->dbi_parts, &cur);
-        part_key(&k, a->upload_id, 0);
-        size_t plen = strlen(a->upload_id) + 1;
-        MDB_val kv = {k.len, k.data}, v;
-        for (int g = mdb_cursor_get(cur, &kv, &v, MDB_SET_RANGE); g == 0 && !found;
-             g = mdb_cursor_get(cur, &kv, &v, MDB_NEXT)) {
-            if (kv.mv_size != plen + 4 || memcmp(kv.mv_data, k.data, plen) != 0)
-                break;
-            lb_dec d = {.p = v.mv_data, .n = v.mv_size};
-            char *f = lb_dec_str(&d);
-            found = f && strcmp(f, a->o->parts[i].file) == 0;
-            free(f);
-        }
-        mdb_cursor_close(cur);
-        lb_buf_free(&k);
-        if (!found)
-            return LB_E_INVALID_PART;
-    }
+    if ((rc = check_part_files(s, txn, a->upload_id, a->o)) != 0)
+        return rc;
     char **old = NULL;
     size_t nold = 0;
     rc = lb_store_commit_object(s, txn, a->bucket, a->key, a->o, &old, &nold);
