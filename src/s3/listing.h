@@ -41,7 +41,7 @@ typedef struct lb_list_result {
     size_t nentries;
     char **prefixes; /* CommonPrefixes, ascending, each counted against max_keys */
     size_t nprefixes;
-    bool truncated; /* at least one more key or common prefix follows */
+    bool truncated;    /* at least one more key or common prefix follows */
     char *next_marker; /* when truncated: the last key or common prefix
                         * returned, to pass back as start_after; else NULL */
 } lb_list_result;

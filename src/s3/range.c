@@ -9,8 +9,14 @@
 #include <string.h>
 #include <strings.h>
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_ows(char c) { return c == ' ' || c == '\t'; }
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static bool is_ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
 
 /* Reads a run of decimal digits at *p, advancing past them.  Returns false
  * when there is none.  Values beyond uint64_t saturate at UINT64_MAX: such a

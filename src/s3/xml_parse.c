@@ -22,7 +22,10 @@
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
 /* libxml2 wants its globals set up once before threads use it. */
-static void xml_init(void) { xmlInitParser(); }
+static void xml_init(void)
+{
+    xmlInitParser();
+}
 
 /* SAX internalSubset hook: called as soon as "<!DOCTYPE name ..." is read,
  * before the internal subset, so entity declarations are never parsed. */
@@ -88,8 +91,7 @@ static int xml_open(const char *body, size_t len, const char *root_name, xmlDoc 
     *doc = xmlCtxtReadMemory(ctxt, body, (int)len, NULL, NULL,
                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     xmlSetStructuredErrorFunc(saved_ctx, saved_fn);
-    if (*doc == NULL || doctype || !ctxt->wellFormed || (*doc)->intSubset ||
-        (*doc)->extSubset)
+    if (*doc == NULL || doctype || !ctxt->wellFormed || (*doc)->intSubset || (*doc)->extSubset)
         goto out;
     *root = xmlDocGetRootElement(*doc);
     if (*root == NULL || !is_el(*root, root_name))
@@ -117,7 +119,10 @@ static int node_text(const xmlNode *n, char **out)
     return 0;
 }
 
-static bool is_xml_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static bool is_xml_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 /* Trims XML whitespace in place. */
 static void trim(char *s)
@@ -143,7 +148,7 @@ static int take_once(const xmlNode *n, char **dst)
 /* ---------------------------------------------------------------- complete */
 
 static const char *const cksum_elems[LB_CK__COUNT] = {
-    [LB_CK_CRC32] = "ChecksumCRC32",   [LB_CK_CRC32C] = "ChecksumCRC32C",
+    [LB_CK_CRC32] = "ChecksumCRC32",         [LB_CK_CRC32C] = "ChecksumCRC32C",
     [LB_CK_CRC64NVME] = "ChecksumCRC64NVME", [LB_CK_SHA1] = "ChecksumSHA1",
     [LB_CK_SHA256] = "ChecksumSHA256",
 };
@@ -221,8 +226,7 @@ out:
     return rc;
 }
 
-int lb_xml_parse_complete(const char *body, size_t len, lb_complete_part **parts,
-                          size_t *nparts)
+int lb_xml_parse_complete(const char *body, size_t len, lb_complete_part **parts, size_t *nparts)
 {
     int rc;
     xmlDoc *doc = NULL;
@@ -420,8 +424,7 @@ static ssize_t utf8_chars(const char *str)
 
 /* The tag rules shared by the XML body and the header: sizes in characters,
  * unique keys, at most max_tags.  Takes ownership of key and value. */
-static int tag_add(lb_tag **v, size_t *n, size_t *cap, size_t max_tags, char *key,
-                   char *value)
+static int tag_add(lb_tag **v, size_t *n, size_t *cap, size_t max_tags, char *key, char *value)
 {
     int rc = LB_E_INVALID_TAG;
     ssize_t kc = utf8_chars(key), vc = utf8_chars(value);

@@ -47,8 +47,7 @@ typedef struct lb_complete_part {
  *   LB_E_INVALID_ARGUMENT   PartNumber outside 1..10000
  *   LB_E_INVALID_PART_ORDER PartNumbers not strictly ascending
  * Errors are reported for the first offending Part in document order. */
-int lb_xml_parse_complete(const char *body, size_t len, lb_complete_part **parts,
-                          size_t *nparts);
+int lb_xml_parse_complete(const char *body, size_t len, lb_complete_part **parts, size_t *nparts);
 void lb_complete_parts_free(lb_complete_part *parts, size_t n);
 
 /* ------------------------------------------------ DeleteObjects */
@@ -64,8 +63,7 @@ typedef struct lb_delete_obj {
  * *quiet (false when Quiet is absent).  Errors: LB_E_MALFORMED_XML for no
  * Object, more than 1000, an Object without Key or with an empty Key, or a
  * Quiet that is not an xs:boolean (true/false/1/0). */
-int lb_xml_parse_delete(const char *body, size_t len, lb_delete_obj **objs, size_t *n,
-                        bool *quiet);
+int lb_xml_parse_delete(const char *body, size_t len, lb_delete_obj **objs, size_t *n, bool *quiet);
 void lb_delete_objs_free(lb_delete_obj *o, size_t n);
 
 /* ------------------------------------------------ tagging */
@@ -82,8 +80,7 @@ typedef struct lb_tag {
  *                       without Key or Value
  *   LB_E_INVALID_TAG    key not 1..128 characters, value over 256, a key
  *                       repeated, more than max_tags tags */
-int lb_xml_parse_tagging(const char *body, size_t len, size_t max_tags, lb_tag **tags,
-                         size_t *n);
+int lb_xml_parse_tagging(const char *body, size_t len, size_t max_tags, lb_tag **tags, size_t *n);
 
 /* The x-amz-tagging header: "k1=v1&k2=v2", each side URL-encoded ('+' is a
  * space).  A pair without '=' is a key with an empty value; empty pairs

@@ -218,14 +218,39 @@ static arr small_bucket(void)
 {
     arr a = {0};
     const char *keys[] = {
-        "a",        "a/",        "a/b",       "a/b/c",      "a/b/d",   "a/c",
-        "a/c/",     "a//x",      "ab",        "abab",       "abc/def", "b/1",
-        "b/2",      "b/3/4",     "c",         "photos/2006/jan/sample.jpg",
-        "photos/2006/feb/sample2.jpg",        "photos/2006/feb/sample3.jpg",
-        "photos/2006/index.html", "\xc3\xa9t\xc3\xa9/x", "\xc3\xa9t\xc3\xa9",
-        "\xe6\x97\xa5\xe6\x9c\xac/a", "\xe6\x97\xa5\xe6\x9c\xac/b",
-        "a\xff", "a\xff/x",  "a\xff\xff/y", "a\xff" "b", "\xff", "\xff/", "\xff\xff",
-        "\xff\xff/z", "\xff\xff\xff",
+        "a",
+        "a/",
+        "a/b",
+        "a/b/c",
+        "a/b/d",
+        "a/c",
+        "a/c/",
+        "a//x",
+        "ab",
+        "abab",
+        "abc/def",
+        "b/1",
+        "b/2",
+        "b/3/4",
+        "c",
+        "photos/2006/jan/sample.jpg",
+        "photos/2006/feb/sample2.jpg",
+        "photos/2006/feb/sample3.jpg",
+        "photos/2006/index.html",
+        "\xc3\xa9t\xc3\xa9/x",
+        "\xc3\xa9t\xc3\xa9",
+        "\xe6\x97\xa5\xe6\x9c\xac/a",
+        "\xe6\x97\xa5\xe6\x9c\xac/b",
+        "a\xff",
+        "a\xff/x",
+        "a\xff\xff/y",
+        "a\xff"
+        "b",
+        "\xff",
+        "\xff/",
+        "\xff\xff",
+        "\xff\xff/z",
+        "\xff\xff\xff",
     };
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         arr_add(&a, keys[i]);
@@ -324,8 +349,8 @@ static void check_pagination(arr *a, const char *prefix, const char *delim)
     items_free(&want);
 }
 
-static const char *prefixes[] = {NULL, "", "a", "a/", "a/b", "photos/2006/", "\xff",
-                                 "\xc3\xa9",  "x\xff", "zzz", "a\xff"};
+static const char *prefixes[] = {NULL,   "",         "a",     "a/",  "a/b",  "photos/2006/",
+                                 "\xff", "\xc3\xa9", "x\xff", "zzz", "a\xff"};
 static const char *delims[] = {NULL, "", "/", "ab", "/b", "\xff", "\xff/", "b/", "//"};
 #define N(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -333,8 +358,20 @@ static void test_against_reference(void **state)
 {
     (void)state;
     arr a = small_bucket(), g = generated_bucket();
-    const char *sas[] = {NULL, "", "a", "a/", "a/b", "a/b/", "a/b/c", "ab", "b", "zzz", "\xff",
-                         "\xff\xff", "photos/2006/feb/", "a\xff"};
+    const char *sas[] = {NULL,
+                         "",
+                         "a",
+                         "a/",
+                         "a/b",
+                         "a/b/",
+                         "a/b/c",
+                         "ab",
+                         "b",
+                         "zzz",
+                         "\xff",
+                         "\xff\xff",
+                         "photos/2006/feb/",
+                         "a\xff"};
     for (size_t i = 0; i < N(prefixes); i++)
         for (size_t j = 0; j < N(delims); j++)
             for (size_t k = 0; k < N(sas); k++) {
@@ -375,10 +412,27 @@ static void test_delimiter_slash(void **state)
 
     assert_int_equal(run(&a, NULL, "/", NULL, 1000, &r), 0);
     /* Byte order: '/' < 'b' < 0xC3 (é) < 0xE6 (日) < 0xFF. */
-    const char *keys[] = {"a", "ab", "abab", "a\xff", "a\xff" "b", "c", "\xc3\xa9t\xc3\xa9",
-                          "\xff", "\xff\xff", "\xff\xff\xff"};
-    const char *pfx[] = {"a/",  "abc/", "a\xff/", "a\xff\xff/", "b/", "photos/",
-                         "\xc3\xa9t\xc3\xa9/", "\xe6\x97\xa5\xe6\x9c\xac/", "\xff/", "\xff\xff/"};
+    const char *keys[] = {"a",
+                          "ab",
+                          "abab",
+                          "a\xff",
+                          "a\xff"
+                          "b",
+                          "c",
+                          "\xc3\xa9t\xc3\xa9",
+                          "\xff",
+                          "\xff\xff",
+                          "\xff\xff\xff"};
+    const char *pfx[] = {"a/",
+                         "abc/",
+                         "a\xff/",
+                         "a\xff\xff/",
+                         "b/",
+                         "photos/",
+                         "\xc3\xa9t\xc3\xa9/",
+                         "\xe6\x97\xa5\xe6\x9c\xac/",
+                         "\xff/",
+                         "\xff\xff/"};
     assert_int_equal(r.nentries, N(keys));
     for (size_t i = 0; i < N(keys); i++)
         assert_string_equal(r.entries[i].key, keys[i]);
@@ -528,8 +582,17 @@ static void test_ff_carry(void **state)
 {
     (void)state;
     arr a = {0};
-    const char *keys[] = {"a\xff", "a\xff\xff", "a\xff" "b", "a\xff\xff" "c", "b", "\xff\xff",
-                          "\xff\xff\xff", "\xff\xff" "a"};
+    const char *keys[] = {"a\xff",
+                          "a\xff\xff",
+                          "a\xff"
+                          "b",
+                          "a\xff\xff"
+                          "c",
+                          "b",
+                          "\xff\xff",
+                          "\xff\xff\xff",
+                          "\xff\xff"
+                          "a"};
     for (size_t i = 0; i < N(keys); i++)
         arr_add(&a, keys[i]);
     arr_finish(&a);

@@ -79,10 +79,10 @@ static void test_ignored(void **state)
 {
     (void)state;
     const char *bad[] = {
-        "",           "bytes",      "bytes=",      "bytes=-",   "bytes=a-b",   "bytes=1",
-        "bytes=1-2-", "bytes=5-2",  "bytes=0-1,3-4", "bytes=0-1, 3-4", "bytes=-1,-2",
-        "items=0-1",  "bytes:0-1",  "bytes=+1-2",  "bytes=1-+2", "bytes=0x1-2", "bytes= -",
-        "bytes=1 -2", "bytes=1- 2", "bytes0-1",    "bytesss=0-1", "bytes=0-1x",
+        "",           "bytes",      "bytes=",        "bytes=-",        "bytes=a-b",   "bytes=1",
+        "bytes=1-2-", "bytes=5-2",  "bytes=0-1,3-4", "bytes=0-1, 3-4", "bytes=-1,-2", "items=0-1",
+        "bytes:0-1",  "bytes=+1-2", "bytes=1-+2",    "bytes=0x1-2",    "bytes= -",    "bytes=1 -2",
+        "bytes=1- 2", "bytes0-1",   "bytesss=0-1",   "bytes=0-1x",
     };
     expect_rc(NULL, 10, 1);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -97,8 +97,8 @@ static void expect_copy(const char *h, uint64_t size, int want, uint64_t start, 
     uint64_t s = NOTSET, l = NOTSET;
     int rc = lb_range_parse_copy(h, size, &s, &l);
     if (rc != want)
-        fail_msg("copy \"%s\" on %llu: rc %d, want %d", h ? h : "(null)",
-                 (unsigned long long)size, rc, want);
+        fail_msg("copy \"%s\" on %llu: rc %d, want %d", h ? h : "(null)", (unsigned long long)size,
+                 rc, want);
     if (want == 0) {
         assert_int_equal(s, start);
         assert_int_equal(l, len);
@@ -121,9 +121,9 @@ static void test_copy(void **state)
     expect_copy("bytes=0-0", 0, LB_E_INVALID_RANGE, 0, 0);
     expect_copy("bytes=0-99999999999999999999999", 10, LB_E_INVALID_RANGE, 0, 0);
 
-    const char *bad[] = {"",        "bytes=",     "bytes=1-",  "bytes=-1",  "bytes=5-4",
-                         "bytes=0-1,2-3", "Bytes=0-1", "bytes= 0-1", "bytes=0-1 ",
-                         "bytes=a-b", "bytes=0--1", "range=0-1"};
+    const char *bad[] = {"",           "bytes=",        "bytes=1-",   "bytes=-1",
+                         "bytes=5-4",  "bytes=0-1,2-3", "Bytes=0-1",  "bytes= 0-1",
+                         "bytes=0-1 ", "bytes=a-b",     "bytes=0--1", "range=0-1"};
     expect_copy(NULL, 10, LB_E_INVALID_ARGUMENT, 0, 0);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         expect_copy(bad[i], 10, LB_E_INVALID_ARGUMENT, 0, 0);
@@ -132,7 +132,7 @@ static void test_copy(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_forms),       cmocka_unit_test(test_clamp),
+        cmocka_unit_test(test_forms),         cmocka_unit_test(test_clamp),
         cmocka_unit_test(test_unsatisfiable), cmocka_unit_test(test_ignored),
         cmocka_unit_test(test_copy),
     };

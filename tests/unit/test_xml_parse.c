@@ -103,41 +103,57 @@ static void test_complete_errors(void **state)
         {"<Complete><Part><PartNumber>1</PartNumber><ETag>e</ETag></Part></Complete>", M},
         {"<CompleteMultipartUpload><Part><ETag>e</ETag></Part></CompleteMultipartUpload>", M},
         {"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part>"
-         "</CompleteMultipartUpload>", M},
+         "</CompleteMultipartUpload>",
+         M},
         {"<CompleteMultipartUpload><Part><PartNumber>x</PartNumber><ETag>e</ETag></Part>"
-         "</CompleteMultipartUpload>", M},
+         "</CompleteMultipartUpload>",
+         M},
         {"<CompleteMultipartUpload><Part><PartNumber></PartNumber><ETag>e</ETag></Part>"
-         "</CompleteMultipartUpload>", M},
+         "</CompleteMultipartUpload>",
+         M},
         {"<CompleteMultipartUpload><Part><PartNumber>1.0</PartNumber><ETag>e</ETag></Part>"
-         "</CompleteMultipartUpload>", M},
+         "</CompleteMultipartUpload>",
+         M},
         {"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><PartNumber>2</PartNumber>"
-         "<ETag>e</ETag></Part></CompleteMultipartUpload>", M},
+         "<ETag>e</ETag></Part></CompleteMultipartUpload>",
+         M},
         {"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>e</ETag>"
-         "<ETag>f</ETag></Part></CompleteMultipartUpload>", M},
+         "<ETag>f</ETag></Part></CompleteMultipartUpload>",
+         M},
         {"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>e</ETag>"
-         "</Part>", M},
+         "</Part>",
+         M},
         {"<CompleteMultipartUpload xmlns=\"urn:other\"><Part><PartNumber>1</PartNumber>"
-         "<ETag>e</ETag></Part></CompleteMultipartUpload>", M},
+         "<ETag>e</ETag></Part></CompleteMultipartUpload>",
+         M},
         {"not xml", M},
         {"", M},
         {"<CompleteMultipartUpload><Part><PartNumber>0</PartNumber><ETag>e</ETag></Part>"
-         "</CompleteMultipartUpload>", A},
+         "</CompleteMultipartUpload>",
+         A},
         {"<CompleteMultipartUpload><Part><PartNumber>-1</PartNumber><ETag>e</ETag></Part>"
-         "</CompleteMultipartUpload>", A},
+         "</CompleteMultipartUpload>",
+         A},
         {"<CompleteMultipartUpload><Part><PartNumber>10001</PartNumber><ETag>e</ETag></Part>"
-         "</CompleteMultipartUpload>", A},
+         "</CompleteMultipartUpload>",
+         A},
         {"<CompleteMultipartUpload><Part><PartNumber>99999999999999999999999</PartNumber>"
-         "<ETag>e</ETag></Part></CompleteMultipartUpload>", A},
+         "<ETag>e</ETag></Part></CompleteMultipartUpload>",
+         A},
         {"<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>e</ETag></Part>"
-         "<Part><PartNumber>1</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>", O},
+         "<Part><PartNumber>1</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>",
+         O},
         {"<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>e</ETag></Part>"
-         "<Part><PartNumber>2</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>", O},
+         "<Part><PartNumber>2</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>",
+         O},
         /* Document order decides which error is reported. */
         {"<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>e</ETag></Part>"
          "<Part><PartNumber>1</PartNumber><ETag>e</ETag></Part>"
-         "<Part><PartNumber>0</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>", O},
+         "<Part><PartNumber>0</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>",
+         O},
         {"<CompleteMultipartUpload><Part><PartNumber>0</PartNumber><ETag>e</ETag></Part>"
-         "<Part><ETag>e</ETag></Part></CompleteMultipartUpload>", A},
+         "<Part><ETag>e</ETag></Part></CompleteMultipartUpload>",
+         A},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         expect_complete_rc(cases[i].body, cases[i].rc);
@@ -280,8 +296,7 @@ static void test_delete(void **state)
     assert_false(q);
     lb_delete_objs_free(o, n);
     assert_int_equal(
-        lb_xml_parse_delete(S("<Delete><Object><Key>k</Key></Object></Delete>"), &o, &n, &q),
-        0);
+        lb_xml_parse_delete(S("<Delete><Object><Key>k</Key></Object></Delete>"), &o, &n, &q), 0);
     assert_false(q);
     lb_delete_objs_free(o, n);
 
@@ -366,10 +381,12 @@ static void test_tagging(void **state)
         {"<Tagging><TagSet><Tag><Value>v</Value></Tag></TagSet></Tagging>", M},
         {"<Tagging><TagSet><Tag><Key>k</Key></Tag></TagSet></Tagging>", M},
         {"<Tagging><TagSet><Tag><Key>k</Key><Key>k</Key><Value>v</Value></Tag></TagSet>"
-         "</Tagging>", M},
+         "</Tagging>",
+         M},
         {"<Tagging><TagSet><Tag><Key></Key><Value>v</Value></Tag></TagSet></Tagging>", T},
         {"<Tagging><TagSet><Tag><Key>k</Key><Value>1</Value></Tag>"
-         "<Tag><Key>k</Key><Value>2</Value></Tag></TagSet></Tagging>", T},
+         "<Tag><Key>k</Key><Value>2</Value></Tag></TagSet></Tagging>",
+         T},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         t = (void *)1;
@@ -445,8 +462,7 @@ static void test_tags_query(void **state)
     (void)state;
     lb_tag *t;
     size_t n;
-    assert_int_equal(lb_tags_parse_query("a=1&b=two%20words&c=x+y&d=&e&f=%3D%26", 10, &t, &n),
-                     0);
+    assert_int_equal(lb_tags_parse_query("a=1&b=two%20words&c=x+y&d=&e&f=%3D%26", 10, &t, &n), 0);
     assert_int_equal(n, 6);
     assert_string_equal(t[0].key, "a");
     assert_string_equal(t[0].value, "1");
@@ -471,8 +487,10 @@ static void test_tags_query(void **state)
     assert_string_equal(t[0].value, "a=b");
     lb_tags_free(t, n);
 
-    const char *bad[] = {"=v", "a=1&a=2", "a=%zz", "a=%4", "a%00=1", "a=%ff", "a=%c3",
-                         "%ed%a0%80=1", "k=1&k2=2&k3=3&k4=4&k5=5&k6=6&k7=7&k8=8&k9=9&k10=10&k11=11"};
+    const char *bad[] = {
+        "=v",    "a=1&a=2",     "a=%zz",
+        "a=%4",  "a%00=1",      "a=%ff",
+        "a=%c3", "%ed%a0%80=1", "k=1&k2=2&k3=3&k4=4&k5=5&k6=6&k7=7&k8=8&k9=9&k10=10&k11=11"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         t = (void *)1;
         if (lb_tags_parse_query(bad[i], 10, &t, &n) != LB_E_INVALID_TAG)
@@ -530,22 +548,20 @@ static void test_create_bucket(void **state)
         0);
     assert_string_equal(loc, "eu-west-1");
     free(loc);
-    assert_int_equal(lb_xml_parse_create_bucket(
-                         S("\n<CreateBucketConfiguration><LocationConstraint> us-west-2 "
-                           "</LocationConstraint><Bucket><Type>x</Type></Bucket>"
-                           "</CreateBucketConfiguration>\n"),
-                         &loc),
-                     0);
+    assert_int_equal(
+        lb_xml_parse_create_bucket(S("\n<CreateBucketConfiguration><LocationConstraint> us-west-2 "
+                                     "</LocationConstraint><Bucket><Type>x</Type></Bucket>"
+                                     "</CreateBucketConfiguration>\n"),
+                                   &loc),
+        0);
     assert_string_equal(loc, "us-west-2");
     free(loc);
-    assert_int_equal(lb_xml_parse_create_bucket(
-                         S("<CreateBucketConfiguration><LocationConstraint/>"
-                           "</CreateBucketConfiguration>"),
-                         &loc),
+    assert_int_equal(lb_xml_parse_create_bucket(S("<CreateBucketConfiguration><LocationConstraint/>"
+                                                  "</CreateBucketConfiguration>"),
+                                                &loc),
                      0);
     assert_null(loc);
-    assert_int_equal(
-        lb_xml_parse_create_bucket(S("<CreateBucketConfiguration/>"), &loc), 0);
+    assert_int_equal(lb_xml_parse_create_bucket(S("<CreateBucketConfiguration/>"), &loc), 0);
     assert_null(loc);
 
     const char *bad[] = {
@@ -565,12 +581,12 @@ static void test_create_bucket(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_complete_ok),      cmocka_unit_test(test_complete_errors),
-        cmocka_unit_test(test_complete_many),    cmocka_unit_test(test_no_doctype_no_entities),
-        cmocka_unit_test(test_length_bound),     cmocka_unit_test(test_delete),
-        cmocka_unit_test(test_delete_limit),     cmocka_unit_test(test_tagging),
-        cmocka_unit_test(test_tag_limits),       cmocka_unit_test(test_tags_query),
-        cmocka_unit_test(test_tags_roundtrip),   cmocka_unit_test(test_create_bucket),
+        cmocka_unit_test(test_complete_ok),    cmocka_unit_test(test_complete_errors),
+        cmocka_unit_test(test_complete_many),  cmocka_unit_test(test_no_doctype_no_entities),
+        cmocka_unit_test(test_length_bound),   cmocka_unit_test(test_delete),
+        cmocka_unit_test(test_delete_limit),   cmocka_unit_test(test_tagging),
+        cmocka_unit_test(test_tag_limits),     cmocka_unit_test(test_tags_query),
+        cmocka_unit_test(test_tags_roundtrip), cmocka_unit_test(test_create_bucket),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
