@@ -44,6 +44,9 @@ struct lb_http_resp {
     size_t nhdrs;
 };
 
+/* Largest body read and dropped to deliver an error decided before it. */
+#define EARLY_ERROR_DRAIN_MAX ((uint64_t)32 << 20)
+
 typedef struct qarg {
     char *key, *value;
 } qarg;
@@ -324,11 +327,18 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         srv->app.begin(srv->app.arg, r);
         /* A response given now, before the body, makes libmicrohttpd close
          * the connection: worth it only to refuse a body we will not read.
+         * A client that does not wait for 100-continue is already sending
+         * the body, and a close under it resets the connection before it
+         * reads the error: read and drop a small body, answer at its end.
          * Bodiless requests answer on the next call and keep the connection. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "content-length");
-        bool has_body = (cl && strcmp(cl, "0") != 0) ||
-                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "transfer-encoding");
-        if (r->pending && has_body)
+        const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "transfer-encoding");
+        const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "expect");
+        bool has_body = (cl && strcmp(cl, "0") != 0) || te;
+        uint64_t len = 0;
+        bool drain = !te && !expect && cl && lb_parse_u64(cl, &len) == 0 &&
+                     len <= EARLY_ERROR_DRAIN_MAX;
+        if (r->pending && has_body && !drain)
             return queue_pending(r);
         return MHD_YES;
     }

@@ -97,8 +97,15 @@ int s3_authenticate(s3_req *q)
         return rc;
 
     const char *payload = presigned ? "UNSIGNED-PAYLOAD" : s3_header(q, "x-amz-content-sha256");
-    if (!payload)
-        payload = "UNSIGNED-PAYLOAD"; /* not required by every client for header auth */
+    if (!payload) {
+        /* Generic SigV4 signers (curl --aws-sigv4 before 8.x, botocore's
+         * SigV4Auth) send no x-amz-content-sha256 and sign the hash of the
+         * body: for a request without one that is the empty hash.  With a
+         * body we cannot know the hash yet; keep accepting UNSIGNED-PAYLOAD. */
+        const char *cl = s3_header(q, "content-length");
+        bool body = (cl && strcmp(cl, "0") != 0) || s3_header(q, "transfer-encoding");
+        payload = body ? "UNSIGNED-PAYLOAD" : LB_SIGV4_EMPTY_SHA256;
+    }
     if (presigned && s3_query(q, "X-Amz-Content-Sha256"))
         payload = s3_query(q, "X-Amz-Content-Sha256");
 

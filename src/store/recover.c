@@ -65,7 +65,8 @@ static int collect_refs(lb_store *s, refs *r)
     }
     mdb_cursor_close(cur);
     mdb_txn_abort(txn);
-    qsort(r->v, r->n, sizeof *r->v, cmpstr);
+    if (r->n)
+        qsort(r->v, r->n, sizeof *r->v, cmpstr);
     return rc;
 }
 
@@ -103,7 +104,7 @@ int lb_store_recover(lb_store *s)
                 continue;
             snprintf(rel, sizeof rel, "objects/%02x/%s", shard, de->d_name);
             const char *key = rel;
-            if (bsearch(&key, r.v, r.n, sizeof *r.v, cmpstr))
+            if (r.n && bsearch(&key, r.v, r.n, sizeof *r.v, cmpstr))
                 continue;
             lb_buf_reset(&p);
             lb_buf_printf(&p, "%s/%s", s->zone, rel);
