@@ -138,14 +138,17 @@ class Malformed(ServerTestCase):
         or timeout."""
         s = socket.create_connection(("127.0.0.1", self.server.port), timeout=timeout)
         try:
-            s.sendall(data)
-            if shut:
-                s.shutdown(socket.SHUT_WR)
+            try:
+                s.sendall(data)
+                if shut:
+                    s.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass  # the server may answer and close before it read it all
             out = b""
             while True:
                 try:
                     chunk = s.recv(65536)
-                except (socket.timeout, ConnectionResetError):
+                except (socket.timeout, OSError):
                     break
                 if not chunk:
                     break
@@ -443,10 +446,7 @@ class Malformed(ServerTestCase):
                     extra = "%s: %s\r\n" % (name, "v" * size)
                 else:  # 5000 small headers, about 100 KiB together
                     extra = "".join("X-Many-%d: %s\r\n" % (i, "w" * 10) for i in range(5000))
-                try:
-                    out = self.raw((head + extra + "\r\n").encode())
-                except (BrokenPipeError, ConnectionResetError):
-                    out = b""
+                out = self.raw((head + extra + "\r\n").encode())
                 if out:
                     status = int(out.split(b" ", 2)[1])
                     self.assertIn(status, (400, 431), out[:300])
