@@ -28,10 +28,17 @@ bool s3_valid_bucket_name(const char *n)
     char tail;
     if (sscanf(n, "%d.%d.%d.%d%c", &a, &b, &c, &d, &tail) == 4)
         return false;
-    if (strncmp(n, "xn--", 4) == 0 || strncmp(n, "sthree-", 7) == 0 ||
-        (len > 8 && strcmp(n + len - 8, "-s3alias") == 0) ||
-        (len > 6 && strcmp(n + len - 6, "--ol-s3") == 0))
-        return false;
+    static const char *const reserved_prefix[] = {"xn--", "sthree-", "amzn-s3-demo-"};
+    static const char *const reserved_suffix[] = {"-s3alias", "--ol-s3", ".mrap", "--x-s3",
+                                                  "--table-s3"};
+    for (size_t i = 0; i < sizeof reserved_prefix / sizeof *reserved_prefix; i++)
+        if (strncmp(n, reserved_prefix[i], strlen(reserved_prefix[i])) == 0)
+            return false;
+    for (size_t i = 0; i < sizeof reserved_suffix / sizeof *reserved_suffix; i++) {
+        size_t sl = strlen(reserved_suffix[i]);
+        if (len > sl && strcmp(n + len - sl, reserved_suffix[i]) == 0)
+            return false;
+    }
     return true;
 }
 

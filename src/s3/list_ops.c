@@ -162,12 +162,68 @@ void s3_list_objects(s3_req *q, int version)
     s3_respond_xml(q, 200, &b);
 }
 
+/* Uploads are listed by key, several per key in upload id order.  With
+ * key-marker and upload-id-marker, the uploads of key-marker itself whose
+ * ids sort after upload-id-marker come first: this source hides the others
+ * (and every key before key-marker) from the listing run. */
+typedef struct upload_src {
+    lb_store_lister *l;
+    const char *key_marker, *id_marker;
+} upload_src;
+
+static int upload_src_seek(void *arg, const char *key, size_t len)
+{
+    upload_src *u = arg;
+    size_t ml = strlen(u->key_marker);
+    int c = memcmp(key, u->key_marker, len < ml ? len : ml);
+    if (c < 0 || (c == 0 && len < ml))
+        return lb_store_lister_seek(u->l, u->key_marker, ml);
+    return lb_store_lister_seek(u->l, key, len);
+}
+
+static int upload_src_next(void *arg, const char **key, size_t *klen, const void **val,
+                           size_t *vlen)
+{
+    upload_src *u = arg;
+    for (;;) {
+        int rc = lb_store_lister_next(u->l, key, klen, val, vlen);
+        if (rc)
+            return rc;
+        int c = strcmp(*key, u->key_marker);
+        if (c > 0)
+            return 0;
+        if (c < 0)
+            continue;
+        lb_upload *up;
+        if ((rc = lb_store_upload_decode(*val, *vlen, &up)) != 0)
+            return rc;
+        c = strcmp(up->upload_id, u->id_marker);
+        lb_upload_free(up);
+        if (c > 0)
+            return 0;
+    }
+}
+
+/* Whether key rolls up into a common prefix under p. */
+static bool in_group(const lb_list_params *p, const char *key)
+{
+    size_t pl = p->prefix ? strlen(p->prefix) : 0;
+    if (!p->delimiter || !*p->delimiter || strncmp(key, p->prefix ? p->prefix : "", pl) != 0)
+        return false;
+    return strstr(key + pl, p->delimiter) != NULL;
+}
+
 void s3_list_uploads(s3_req *q)
 {
     if (s3_bucket_access(q, NULL))
         return;
     lb_list_params p = {.prefix = s3_query(q, "prefix"), .delimiter = s3_query(q, "delimiter"),
                         .start_after = s3_query(q, "key-marker")};
+    const char *id_marker = s3_query(q, "upload-id-marker");
+    /* upload-id-marker counts only beside a key-marker that is an upload's
+     * key, not one rolled up into a common prefix. */
+    if (id_marker && (!*id_marker || !p.start_after || in_group(&p, p.start_after)))
+        id_marker = NULL;
     const char *mu = s3_query(q, "max-uploads");
     uint64_t v = 1000;
     if (mu && lb_parse_u64(mu, &v)) {
@@ -176,7 +232,19 @@ void s3_list_uploads(s3_req *q)
     }
     p.max_keys = v > 1000 ? 1000 : (size_t)v;
     lb_list_result res = {0};
-    int rc = run_list(q, true, &p, &res);
+    int rc;
+    if (id_marker) {
+        upload_src u = {.key_marker = p.start_after, .id_marker = id_marker};
+        if ((rc = lb_store_lister_open(q->s3->store, q->bucket, true, &u.l)) == 0) {
+            lb_list_source src = {.arg = &u, .seek = upload_src_seek, .next = upload_src_next};
+            lb_list_params pp = p;
+            pp.start_after = NULL;
+            rc = lb_list_run(&src, &pp, &res);
+            lb_store_lister_close(u.l);
+        }
+    } else {
+        rc = run_list(q, true, &p, &res);
+    }
     if (rc) {
         s3_error(q, rc);
         return;
@@ -186,9 +254,18 @@ void s3_list_uploads(s3_req *q)
     s3_xml_begin(&b, "ListMultipartUploadsResult");
     s3_xml_elem(&b, "Bucket", q->bucket);
     put_text(&b, "KeyMarker", p.start_after ? p.start_after : "", url);
-    s3_xml_elem(&b, "UploadIdMarker", "");
+    s3_xml_elem(&b, "UploadIdMarker", id_marker ? id_marker : "");
     if (res.truncated && res.next_marker) {
         put_text(&b, "NextKeyMarker", res.next_marker, url);
+        /* When the page ends on an upload (not a common prefix), its id
+         * lets the next page resume among the uploads of the same key. */
+        lb_upload *last;
+        if (res.nentries && strcmp(res.next_marker, res.entries[res.nentries - 1].key) == 0 &&
+            lb_store_upload_decode(res.entries[res.nentries - 1].val,
+                                   res.entries[res.nentries - 1].vlen, &last) == 0) {
+            s3_xml_elem(&b, "NextUploadIdMarker", last->upload_id);
+            lb_upload_free(last);
+        }
     }
     put_text(&b, "Prefix", p.prefix ? p.prefix : "", url);
     if (p.delimiter)

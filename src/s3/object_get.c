@@ -102,6 +102,16 @@ static void stream_free(void *arg)
     free(s);
 }
 
+/* The stored checksum, when asked for and the whole object is sent. */
+static void checksum_headers(s3_req *q, const lb_object *o, bool partial, lb_http_resp *r)
+{
+    const char *mode = s3_header(q, "x-amz-checksum-mode");
+    if (!mode || strcasecmp(mode, "ENABLED") != 0 || partial || !o->ck_value)
+        return;
+    s3_reply_checksum(q, r, o->ck_alg, o->ck_value);
+    lb_http_resp_header(r, "x-amz-checksum-type", o->ck_composite ? "COMPOSITE" : "FULL_OBJECT");
+}
+
 void s3_object_get(s3_req *q, bool head)
 {
     if (s3_bucket_access(q, NULL))
@@ -161,6 +171,7 @@ void s3_object_get(s3_req *q, bool head)
         partial = rc == 0;
         if (!partial)
             start = 0, len = o->size;
+        rc = 0; /* 1 was a Range to ignore, not an error */
     }
 
     lb_http_resp *r = NULL;
@@ -194,6 +205,7 @@ void s3_object_get(s3_req *q, bool head)
         r = lb_http_resp_stream(partial ? 206 : 200, len, stream_read, stream_free, s);
         /* Headers below need the object: read them from the stream's copy. */
         s3_object_headers(q, s->o, r);
+        checksum_headers(q, s->o, partial, r);
         if (partial) {
             char cr[96];
             snprintf(cr, sizeof cr, "bytes %llu-%llu/%llu", (unsigned long long)start,
@@ -216,14 +228,7 @@ void s3_object_get(s3_req *q, bool head)
                  (unsigned long long)(start + len - 1), (unsigned long long)o->size);
         lb_http_resp_header(r, "Content-Range", cr);
     }
-    const char *mode = s3_header(q, "x-amz-checksum-mode");
-    if (mode && strcasecmp(mode, "ENABLED") == 0 && !partial && o->ck_value) {
-        s3_reply_checksum(q, r, o->ck_alg, o->ck_value);
-        if (o->ck_composite)
-            lb_http_resp_header(r, "x-amz-checksum-type", "COMPOSITE");
-        else
-            lb_http_resp_header(r, "x-amz-checksum-type", "FULL_OBJECT");
-    }
+    checksum_headers(q, o, partial, r);
     lb_object_free(o);
     lb_http_respond(q->http, s3_resp(q, r));
 }
