@@ -492,14 +492,15 @@ int lb_http_start(const lb_http_opts *o, const lb_http_app *app, lb_http_server 
         {MHD_OPTION_END, 0, NULL},
     };
     s->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        flags, 0, NULL, NULL, on_access, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape,
         NULL, MHD_OPTION_CONNECTION_LIMIT, o->max_conns ? o->max_conns : 4096,
         MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : 60,
         /* Request line and headers must fit here: 64 KiB, so an absurd
          * header gets 431 instead of memory. */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_THREAD_STACK_SIZE,
-        (size_t)512 * 1024, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        (size_t)512 * 1024, MHD_OPTION_LISTENING_ADDRESS_REUSE,
         1, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (!s->d) {
         lb_error(NULL, "cannot listen on %s", o->address);

@@ -87,6 +87,11 @@ class LifeboatServer:
 
     def sanitizer_reports(self):
         out = []
+        # UBSan and some ASan reports land in the server's own stderr log.
+        for line in self.read_log().splitlines():
+            if ("runtime error:" in line or "AddressSanitizer" in line
+                    or "LeakSanitizer" in line):
+                out.append(line)
         for name in os.listdir(self.tmp):
             if name.startswith("asan") or name.startswith("ubsan"):
                 with open(os.path.join(self.tmp, name), errors="replace") as f:
