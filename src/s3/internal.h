@@ -82,7 +82,7 @@ int s3_body_finish(s3_req *q, uint8_t md5[16], char ck_b64[64]);
 void s3_body_free(s3_req *q);
 
 /* ---- auth.c */
-/* Verifies SigV4 (header or presigned) or marks the request anonymous.
+/* Verifies SigV4 or SigV2 (header or presigned) or marks the request anonymous.
  * Prepares chunk-signature state for aws-chunked bodies. */
 int s3_authenticate(s3_req *q);
 /* Root, or the bucket's owner.  Anonymous: AccessDenied. */
