@@ -152,7 +152,7 @@ void s3_object_headers(s3_req *q, const lb_object *o, lb_http_resp *r)
     lb_time_http(o->mtime_ms / 1000, date);
     lb_http_resp_header(r, "Last-Modified", date);
     lb_http_resp_header(r, "Accept-Ranges", "bytes");
-    if (!lb_object_header(o, "content-type"))
+    if (!lb_object_header(o, "content-type") && !s3_query(q, "response-content-type"))
         lb_http_resp_header(r, "Content-Type", "binary/octet-stream");
     for (size_t i = 0; i < o->nheaders; i++) {
         const char *name = o->headers[i].name;
