@@ -181,7 +181,7 @@ void s3_object_get(s3_req *q, bool head)
     } else if (len == 0) {
         r = lb_http_resp_buf(200, NULL, 0);
     } else if (o->nparts == 1 && len <= VERIFY_THEN_SENDFILE) {
-        lb_reader *rd;
+        lb_reader *rd = NULL; /* stays NULL when the open fails */
         if ((rc = lb_reader_open(q->s3->store, o, 0, &rd)) == 0 &&
             (rc = lb_reader_verify(rd, start, len)) == 0) {
             r = lb_http_resp_fd(partial ? 206 : 200, lb_reader_take_fd(rd), start, len);

@@ -54,27 +54,29 @@ static void run_batch(lb_store *s, lb_commit_op *batch)
 {
     /* Invariant 1: directories of freshly renamed files are made durable
      * once per batch, however many files went into each. */
-    int synced[16];
+    int synced[16], sync_rc[16];
     size_t nsynced = 0;
-    int dir_err = 0;
     for (lb_commit_op *op = batch; op; op = op->next) {
         if (op->dir_fd < 0)
             continue;
-        bool seen = false;
-        for (size_t i = 0; i < nsynced; i++)
-            seen |= synced[i] == op->dir_fd;
-        if (seen)
+        size_t i = 0;
+        while (i < nsynced && synced[i] != op->dir_fd)
+            i++;
+        if (i < nsynced) {
+            /* Shares a directory fsynced for an earlier op: shares its fate. */
+            op->result = sync_rc[i];
             continue;
+        }
         int rc = s->io->fsync(op->dir_fd);
         if (rc) {
             lb_error(NULL, "fsync() of data directory failed: %s", lb_strerror(rc));
             op->result = rc;
-            dir_err = rc;
         }
-        if (nsynced < 16)
-            synced[nsynced++] = op->dir_fd;
+        if (nsynced < 16) {
+            synced[nsynced] = op->dir_fd;
+            sync_rc[nsynced++] = rc;
+        }
     }
-    (void)dir_err;
 
     MDB_txn *txn = NULL;
     int rc = mdb_txn_begin(s->env, NULL, 0, &txn);

@@ -2,7 +2,9 @@
  *
  * LIFEBOAT_FAULT="kind:call:N[,kind:call:N...]" makes the Nth and later
  * calls of `call` (pwrite, fsync, rename, open) fail with `kind` (eio,
- * enospc).  Fault tests start a real server with it set. */
+ * enospc); `dirfsync` counts and fails only the fsyncs of directories, and
+ * `fsync` then only those of files.  Fault tests start a real server with
+ * it set. */
 #include "store/internal.h"
 
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int real_open(const char *path, int flags, int mode)
@@ -42,11 +45,11 @@ static int real_close(int fd) { return close(fd) < 0 ? -errno : 0; }
 static const lb_io real_io = {real_open, real_pwrite, real_fsync, real_rename, real_unlink,
                               real_close};
 
-enum { F_OPEN, F_PWRITE, F_FSYNC, F_RENAME, F__N };
+enum { F_OPEN, F_PWRITE, F_FSYNC, F_RENAME, F_DIRFSYNC, F__N };
 static struct {
     long after; /* fail calls numbered >= after; -1: never */
     int err;
-} faults[F__N] = {{-1, 0}, {-1, 0}, {-1, 0}, {-1, 0}};
+} faults[F__N] = {{-1, 0}, {-1, 0}, {-1, 0}, {-1, 0}, {-1, 0}};
 static _Atomic long calls[F__N];
 
 static int injected(int which)
@@ -69,7 +72,9 @@ static ssize_t f_pwrite(int fd, const void *p, size_t n, off_t off)
 }
 static int f_fsync(int fd)
 {
-    int e = injected(F_FSYNC);
+    struct stat st;
+    bool dir = faults[F_DIRFSYNC].after >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+    int e = injected(dir ? F_DIRFSYNC : F_FSYNC);
     return e ? e : real_fsync(fd);
 }
 static int f_rename(const char *a, const char *b)
@@ -92,11 +97,12 @@ const lb_io *lb_io_default(void)
         if (sscanf(tok, "%15[^:]:%15[^:]:%ld", kind, call, &n) != 3)
             continue;
         int err = strcmp(kind, "enospc") == 0 ? ENOSPC : EIO;
-        int which = strcmp(call, "open") == 0     ? F_OPEN
-                    : strcmp(call, "pwrite") == 0 ? F_PWRITE
-                    : strcmp(call, "fsync") == 0  ? F_FSYNC
-                    : strcmp(call, "rename") == 0 ? F_RENAME
-                                                  : -1;
+        int which = strcmp(call, "open") == 0       ? F_OPEN
+                    : strcmp(call, "pwrite") == 0   ? F_PWRITE
+                    : strcmp(call, "fsync") == 0    ? F_FSYNC
+                    : strcmp(call, "rename") == 0   ? F_RENAME
+                    : strcmp(call, "dirfsync") == 0 ? F_DIRFSYNC
+                                                    : -1;
         if (which < 0)
             continue;
         faults[which].after = n;

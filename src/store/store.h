@@ -34,8 +34,9 @@ typedef struct lb_io {
 } lb_io;
 
 /* The default (real syscalls), optionally wrapped by the fault injector that
- * LIFEBOAT_FAULT configures: "eio:pwrite:N", "enospc:pwrite:N", "eio:fsync:N"
- * fail the Nth and later calls of that kind (N counted from start-up);
+ * LIFEBOAT_FAULT configures: "eio:pwrite:N", "enospc:pwrite:N", "eio:fsync:N",
+ * "eio:rename:N", "eio:open:N", "eio:dirfsync:N" (directories only) fail the
+ * Nth and later calls of that kind (N counted from start-up, from 0);
  * "enospc:pwrite:0" fails them all. */
 const lb_io *lb_io_default(void);
 
