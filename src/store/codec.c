@@ -85,20 +85,21 @@ void lb_dec_strbuf(lb_dec *d, char *out, size_t cap)
     }
 }
 
-void lb_objkey(lb_buf *out, const char *bucket, const char *key)
+/* bucket \0 key in at most max bytes. */
+static void dbkey(lb_buf *out, const char *bucket, const char *key, size_t max)
 {
     lb_buf_reset(out);
     lb_buf_puts(out, bucket);
     lb_buf_putc(out, 0);
     size_t klen = strlen(key);
-    if (out->len + klen <= LB_MAX_DBKEY) {
+    if (out->len + klen <= max) {
         lb_buf_append(out, key, klen);
         return;
     }
     /* Keys past LMDB's limit: a long common head, then a hash of the whole
      * key.  Listing order among keys sharing the same 440-byte head follows
      * the hash; the lister re-sorts such runs (see objects.c). */
-    size_t head = LB_MAX_DBKEY - out->len - 33;
+    size_t head = max - out->len - 33;
     lb_buf_append(out, key, head);
     uint8_t h[32];
     lb_sha256(key, klen, h);
@@ -108,9 +109,14 @@ void lb_objkey(lb_buf *out, const char *bucket, const char *key)
     lb_buf_append(out, hex, 32);
 }
 
+void lb_objkey(lb_buf *out, const char *bucket, const char *key)
+{
+    dbkey(out, bucket, key, LB_MAX_DBKEY);
+}
+
 void lb_uploadkey(lb_buf *out, const char *bucket, const char *key, const char *upload_id)
 {
-    lb_objkey(out, bucket, key);
+    dbkey(out, bucket, key, LB_MAX_UPLOAD_DBKEY);
     lb_buf_putc(out, 0);
     lb_buf_puts(out, upload_id);
 }

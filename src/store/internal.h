@@ -12,6 +12,8 @@
 /* LMDB's default build limits keys to 511 bytes; longer object keys are
  * stored under a truncated key plus a hash (see objkey.c). */
 #define LB_MAX_DBKEY 480
+/* Upload keys add \0 and the upload id, and must still fit LMDB's 511. */
+#define LB_MAX_UPLOAD_DBKEY (511 - 1 - LB_VERSION_ID_LEN)
 
 typedef struct lb_commit_op lb_commit_op;
 

@@ -256,7 +256,7 @@ int lb_store_lister_seek(void *arg, const char *key, size_t len)
     lb_buf_reset(&l->seekkey);
     lb_buf_append(&l->seekkey, l->prefix.data, l->prefix.len);
     /* Seeks into long keys use their stored head (see lb_objkey). */
-    size_t room = LB_MAX_DBKEY - l->prefix.len - 33;
+    size_t room = (l->uploads ? LB_MAX_UPLOAD_DBKEY : LB_MAX_DBKEY) - l->prefix.len - 33;
     lb_buf_append(&l->seekkey, key, len < room ? len : room);
     l->k.mv_data = l->seekkey.data;
     l->k.mv_size = l->seekkey.len;

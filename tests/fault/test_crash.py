@@ -45,7 +45,10 @@ SOAK = os.environ.get("LIFEBOAT_SOAK") == "1"
 PLAIN_CYCLES = int(os.environ.get("LIFEBOAT_CRASH_CYCLES") or (200 if SOAK else 20))
 SAN_CYCLES = 20 if SOAK else 3
 THREADS = 6
-KEYS = ["k%02d" % i for i in range(20)] + ["dir/sub/k-long-%s" % ("x" * 150), "sp ace+plus", "uni-\u00e9\u6f22"]
+# Keys past LMDB's key limit are stored under a truncated key plus a hash.
+KEYS = (["k%02d" % i for i in range(20)]
+        + ["dir/sub/k-long-%s" % ("x" * 150), "sp ace+plus", "uni-\u00e9\u6f22",
+           "long/%s/a" % ("y" * 1000), "long/%s/b" % ("y" * 1000)])
 MiB = 1 << 20
 PART = 5 * MiB
 BUCKET = "crash"
@@ -209,9 +212,19 @@ class CrashCycles(unittest.TestCase):
         srv = Server(path)
         self.addCleanup(srv.cleanup)
         srv.start()
-        boto3_client(srv).create_bucket(Bucket=BUCKET)
-        # key -> (sha256, etag, nparts) as last verified; absent keys are missing
+        c = boto3_client(srv)
+        c.create_bucket(Bucket=BUCKET)
+        # key -> (sha256, etag, nparts) as last verified; absent keys are missing.
+        # It starts with a multipart object under each of the longest keys.
         state = {}
+        for key in KEYS[-2:]:
+            parts = [os.urandom(PART), os.urandom(1)]
+            uid = c.create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"]
+            etags = [c.upload_part(Bucket=BUCKET, Key=key, UploadId=uid, PartNumber=i + 1,
+                                   Body=p)["ETag"] for i, p in enumerate(parts)]
+            c.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=uid, MultipartUpload={
+                "Parts": [{"PartNumber": i + 1, "ETag": e} for i, e in enumerate(etags)]})
+            state[key] = (hashlib.sha256(b"".join(parts)).hexdigest(), mpu_etag(parts), 2)
         t0 = time.time()
         stats = {"acked": 0, "unacked": 0, "present_unacked": 0}
         for cycle in range(cycles):
@@ -228,8 +241,9 @@ class CrashCycles(unittest.TestCase):
             for t in load.threads:
                 t.join(60)
                 self.assertFalse(t.is_alive(), "%s: a client thread hangs" % where)
-            self.assertEqual(load.errors, [], "%s: errors before the kill:\n%s"
-                             % (where, srv.read_log()[-4000:]))
+            if load.errors:
+                self.fail("%s: errors before the kill:\n  %s\n%s" % (
+                    where, "\n  ".join(e[:1500] for e in load.errors), srv.read_log()[-4000:]))
             self.assertEqual(srv.sanitizer_reports(), [], where)
             acked = [o for o in load.ops if o.end is not None]
             self.assertTrue(acked, "%s: no operation was acknowledged before the kill" % where)
