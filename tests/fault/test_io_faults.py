@@ -19,6 +19,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import unittest
 
@@ -382,6 +383,99 @@ class IoFaults(StoreTestCase):
 
     def test_multipart_part_rename(self):
         self.multipart_part_fails("eio:rename:0")
+
+
+class RealFullDisk(unittest.TestCase):
+    """A real full file system (a small tmpfs): data files and the metadata
+    commit both meet ENOSPC.  Needs permission to mount; skipped without."""
+
+    def setUp(self):
+        self.mnt = tempfile.mkdtemp(prefix="lbfull-")
+        self.addCleanup(os.rmdir, self.mnt)
+        p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", self.mnt],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            self.skipTest("cannot mount a tmpfs: " + p.stderr.strip())
+        self.addCleanup(subprocess.run, ["umount", "-l", self.mnt])
+        self.srv = LifeboatServer(data=os.path.join(self.mnt, "data"))
+        self.addCleanup(self.srv.cleanup)
+
+    def fill(self, fn, limit):
+        """Calls fn(i) until it fails; every failure must be a clean 507."""
+        for i in range(limit):
+            try:
+                fn(i)
+            except ClientError as e:
+                self.assertEqual(e.response["ResponseMetadata"]["HTTPStatusCode"], 507,
+                                 e.response)
+                self.assertEqual(e.response["Error"]["Code"], "XLifeboatStorageFull")
+                return i
+        self.fail("the file system never filled up")
+
+    def test_disk_full_then_space_freed(self):
+        s = self.srv.start()
+        c = boto3_client(s)
+        c.create_bucket(Bucket=BUCKET)
+        zone = os.path.join(s.data, "zone0")
+        ok = {}
+
+        def put(i, size):
+            key, body = "o/%d/%04d" % (size, i), os.urandom(size)
+            c.put_object(Bucket=BUCKET, Key=key, Body=body)
+            ok[key] = body
+
+        # Data files run out of room: big PUTs first, then small ones.
+        self.assertGreater(self.fill(lambda i: put(i, MiB), 64), 3)
+        self.fill(lambda i: put(i, 3000), 5000)
+        self.assertEqual(os.listdir(os.path.join(zone, "tmp")), [])
+        self.assertEqual(len(data_files(s.data)), len(ok))
+        # Full, but every acknowledged write reads back and reads go on.
+        for k, v in ok.items():
+            self.assertEqual(c.get_object(Bucket=BUCKET, Key=k)["Body"].read(), v, k)
+        listed = sum(len(p.get("Contents", [])) for p in
+                     c.get_paginator("list_objects_v2").paginate(Bucket=BUCKET))
+        self.assertEqual(listed, len(ok))
+        # Deletes still commit, and the room they free takes writes again.
+        for k in sorted(ok)[:8]:
+            c.delete_object(Bucket=BUCKET, Key=k)
+            del ok[k]
+        put(0, 2 * MiB + 1)
+
+        # Now the metadata commit meets ENOSPC: a filler takes all but a
+        # little, and uploads (metadata only) are created until it is full.
+        st = os.statvfs(self.mnt)
+        filler = os.path.join(self.mnt, "filler")
+        with open(filler, "wb") as f:
+            f.write(b"\0" * (st.f_bavail * st.f_frsize - 256 * 1024))
+        meta = {"m%d" % i: "v" * 200 for i in range(8)}
+        uploads = []
+
+        def create(i):
+            uploads.append(c.create_multipart_upload(Bucket=BUCKET, Key="u/%04d" % i,
+                                                     Metadata=meta)["UploadId"])
+
+        self.fill(create, 20000)
+        os.unlink(filler)
+        create(len(uploads))
+        for k in sorted(ok)[:2]:
+            c.delete_object(Bucket=BUCKET, Key=k)
+            del ok[k]
+        put(1, 1000)
+        n_uploads = sum(len(p.get("Uploads", [])) for p in
+                        c.get_paginator("list_multipart_uploads").paginate(Bucket=BUCKET))
+        self.assertEqual(n_uploads, len(uploads))
+        self.assertEqual(len(data_files(s.data)), len(ok))
+        self.assertEqual(s.stop(), 0, s.read_log()[-4000:])
+        self.assertEqual(s.sanitizer_reports(), [])
+
+        s.start()
+        c = boto3_client(s)
+        for k, v in ok.items():
+            self.assertEqual(c.get_object(Bucket=BUCKET, Key=k)["Body"].read(), v, k)
+        self.assertEqual(len(data_files(s.data)), len(ok))
+        self.assertEqual(s.stop(), 0)
+        p = subprocess.run([binary(), "fsck", s.data], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
 
 class Corruption(StoreTestCase):
