@@ -93,6 +93,8 @@ static const lb_err_info table[] = {
       "The email address you provided does not match any account on record."),
     E(LB_E_ILLEGAL_VERSIONING, "IllegalVersioningConfigurationException", 400,
       "The versioning configuration specified in the request is invalid."),
+    E(LB_E_INVALID_PART_NUMBER, "InvalidPartNumber", 416,
+      "The requested partnumber is not satisfiable"),
 #undef E
 };
 

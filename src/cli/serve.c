@@ -20,7 +20,7 @@ static void on_signal(int sig) { stop_signal = sig; }
 
 typedef struct serve_cfg {
     char *address, *data, *region, *domain, *tls_cert, *tls_key;
-    unsigned max_conns;
+    unsigned max_conns, max_requests;
 } serve_cfg;
 
 static void set(char **field, const char *v)
@@ -149,6 +149,8 @@ static void usage(FILE *f)
           "  --tls-cert FILE      PEM certificate: serve HTTPS (with --tls-key)\n"
           "  --tls-key FILE       PEM private key\n"
           "  --max-conns N        connections accepted at once (default 4096)\n"
+          "  --max-requests N     requests in flight before new ones get 503 SlowDown\n"
+          "                       (default 1024)\n"
           "\n"
           "Root credentials come from LIFEBOAT_ROOT_USER and LIFEBOAT_ROOT_PASSWORD, or are\n"
           "generated once and kept in DIR/root-credentials (mode 0600).\n"
@@ -168,6 +170,7 @@ int lb_cli_serve(int argc, char **argv)
         {"config", required_argument, 0, 'c'},  {"region", required_argument, 0, 'r'},
         {"domain", required_argument, 0, 'D'},  {"tls-cert", required_argument, 0, 'C'},
         {"tls-key", required_argument, 0, 'K'}, {"max-conns", required_argument, 0, 'm'},
+        {"max-requests", required_argument, 0, 'R'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
     };
     /* First pass: the config file, so flags can override it. */
@@ -186,6 +189,7 @@ int lb_cli_serve(int argc, char **argv)
         case 'C': set(&c.tls_cert, optarg); break;
         case 'K': set(&c.tls_key, optarg); break;
         case 'm': c.max_conns = (unsigned)atoi(optarg); break;
+        case 'R': c.max_requests = (unsigned)atoi(optarg); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -213,7 +217,8 @@ int lb_cli_serve(int argc, char **argv)
     if (root_credentials(c.data, &access, &secret))
         goto out;
     lb_s3_opts s3o = {.store = store, .region = c.region, .root_access = access,
-                      .root_secret = secret, .domain = c.domain};
+                      .root_secret = secret, .domain = c.domain,
+                      .max_inflight = c.max_requests};
     lb_s3_new(&s3o, &s3);
     lb_http_app app;
     lb_s3_app(s3, &app);

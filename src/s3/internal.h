@@ -145,5 +145,8 @@ int s3_copy_source(s3_req *q, char **bucket, char **key);
 /* Evaluates copy-source conditional headers against src. */
 int s3_copy_conditions(s3_req *q, const lb_object *src);
 bool s3_valid_bucket_name(const char *name);
+/* If-None-Match: * and If-Match on PutObject, CopyObject and
+ * CompleteMultipartUpload.  Fills cond (etag points into scratch). */
+int s3_write_conditions(s3_req *q, lb_put_cond *cond, char scratch[64]);
 
 #endif

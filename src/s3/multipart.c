@@ -309,7 +309,11 @@ static void complete_end(s3_req *q)
         o.ck_value = ckv;
         o.ck_composite = true;
     }
-    rc = lb_store_upload_complete(q->s3->store, q->bucket, q->key, upload_id, &o);
+    lb_put_cond cond;
+    char cond_etag[64];
+    if ((rc = s3_write_conditions(q, &cond, cond_etag)) != 0)
+        goto out;
+    rc = lb_store_upload_complete(q->s3->store, q->bucket, q->key, upload_id, &o, &cond);
     if (rc)
         goto out;
     char etag[64];

@@ -76,7 +76,11 @@ void s3_object_copy(s3_req *q)
     o.tags = tags;
     o.ck_alg = ck;
     o.ck_value = ckv[0] ? ckv : NULL;
-    rc = lb_store_object_put(q->s3->store, q->bucket, q->key, &o, w);
+    lb_put_cond cond;
+    char cond_etag[64];
+    if ((rc = s3_write_conditions(q, &cond, cond_etag)) != 0)
+        goto out;
+    rc = lb_store_object_put(q->s3->store, q->bucket, q->key, &o, w, &cond);
     w = NULL;
     if (rc)
         goto out;

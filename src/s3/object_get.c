@@ -151,7 +151,7 @@ void s3_object_get(s3_req *q, bool head)
         }
         if (n > o->nparts) {
             lb_object_free(o);
-            s3_error(q, LB_E_INVALID_RANGE);
+            s3_error(q, LB_E_INVALID_PART_NUMBER);
             return;
         }
         for (size_t i = 0; i + 1 < n; i++)

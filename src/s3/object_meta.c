@@ -189,6 +189,29 @@ void s3_object_headers(s3_req *q, const lb_object *o, lb_http_resp *r)
     }
 }
 
+int s3_write_conditions(s3_req *q, lb_put_cond *cond, char scratch[64])
+{
+    memset(cond, 0, sizeof *cond);
+    const char *inm = s3_header(q, "if-none-match");
+    const char *im = s3_header(q, "if-match");
+    if (inm) {
+        if (strcmp(inm, "*") != 0)
+            return LB_E_NOT_IMPLEMENTED; /* S3 accepts only "*" on writes */
+        cond->if_none_match = true;
+    }
+    if (im) {
+        size_t n = strlen(im);
+        if (n >= 2 && im[0] == '"' && im[n - 1] == '"')
+            im++, n -= 2;
+        if (n == 0 || n >= 64)
+            return LB_E_INVALID_ARGUMENT;
+        memcpy(scratch, im, n);
+        scratch[n] = 0;
+        cond->if_match = scratch;
+    }
+    return 0;
+}
+
 int s3_copy_source(s3_req *q, char **bucket, char **key)
 {
     const char *src = s3_header(q, "x-amz-copy-source");

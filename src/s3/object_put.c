@@ -50,9 +50,15 @@ static void put_end(s3_req *q)
     o.tags = p->tags;
     o.ck_alg = q->ck_alg;
     o.ck_value = ck[0] ? ck : NULL;
+    lb_put_cond cond;
+    char cond_etag[64];
+    if ((rc = s3_write_conditions(q, &cond, cond_etag)) != 0) {
+        s3_error(q, rc);
+        return;
+    }
     lb_writer *w = q->w;
     q->w = NULL; /* the store takes it */
-    rc = lb_store_object_put(q->s3->store, q->bucket, q->key, &o, w);
+    rc = lb_store_object_put(q->s3->store, q->bucket, q->key, &o, w, &cond);
     if (rc) {
         s3_error(q, rc);
         return;

@@ -93,7 +93,8 @@ int lb_store_recover(lb_store *s);
 /* Writes o as the current version inside txn (multipart completion);
  * returns the replaced version's files for unlinking after the commit. */
 int lb_store_commit_object(lb_store *s, MDB_txn *txn, const char *bucket, const char *key,
-                           const lb_object *o, char ***old_files, size_t *nold);
+                           const lb_object *o, const lb_put_cond *cond, char ***old_files,
+                           size_t *nold);
 /* Opens a data file by path, checking its trailer and checksum table;
  * expect_size UINT64_MAX skips the size check. */
 int lb_datafile_open_path(const char *path, uint64_t expect_size, lb_reader **out);

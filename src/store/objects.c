@@ -45,8 +45,29 @@ static void doom_release(lb_store *s, doomed *d, bool unlink_them)
 typedef struct put_args {
     const char *bucket, *key, *op;
     const lb_object *o;
+    const lb_put_cond *cond;
     doomed old;
 } put_args;
+
+/* Evaluated inside the commit so no other write can slip in between. */
+static int check_cond(const lb_put_cond *c, bool exists, const MDB_val *v)
+{
+    if (!c)
+        return 0;
+    if (c->if_none_match && exists)
+        return LB_E_PRECONDITION_FAILED;
+    if (c->if_match) {
+        if (!exists)
+            return LB_E_NO_SUCH_KEY;
+        lb_object *cur;
+        if (lb_store_object_decode(v->mv_data, v->mv_size, &cur))
+            return LB_E_CORRUPT;
+        int rc = strcmp(cur->etag, c->if_match) == 0 ? 0 : LB_E_PRECONDITION_FAILED;
+        lb_object_free(cur);
+        return rc;
+    }
+    return 0;
+}
 
 static int put_fn(lb_store *s, MDB_txn *txn, void *arg)
 {
@@ -56,7 +77,13 @@ static int put_fn(lb_store *s, MDB_txn *txn, void *arg)
     lb_buf k = {0};
     lb_objkey(&k, a->bucket, a->key);
     MDB_val kv = {k.len, k.data}, v;
-    if (mdb_get(txn, s->dbi_objects, &kv, &v) == 0)
+    bool exists = mdb_get(txn, s->dbi_objects, &kv, &v) == 0;
+    int crc = check_cond(a->cond, exists, &v);
+    if (crc) {
+        lb_buf_free(&k);
+        return crc;
+    }
+    if (exists)
         doom_record(&a->old, &v);
     lb_enc e = {0};
     lb_object_encode(a->o, a->key, &e);
@@ -72,7 +99,7 @@ static int put_fn(lb_store *s, MDB_txn *txn, void *arg)
 }
 
 int lb_store_object_put(lb_store *s, const char *bucket, const char *key, lb_object *o,
-                        lb_writer *w)
+                        lb_writer *w, const lb_put_cond *cond)
 {
     lb_version_id_new(o->version_id);
     lb_buf name = {0};
@@ -91,7 +118,7 @@ int lb_store_object_put(lb_store *s, const char *bucket, const char *key, lb_obj
     part.checksum = o->ck_value;
     o->parts = &part;
     o->nparts = 1;
-    put_args a = {.bucket = bucket, .key = key, .op = "put", .o = o};
+    put_args a = {.bucket = bucket, .key = key, .op = "put", .o = o, .cond = cond};
     rc = lb_commit_run(s, put_fn, &a, dir_fd);
     o->parts = NULL;
     o->nparts = 0;
@@ -106,9 +133,10 @@ int lb_store_object_put(lb_store *s, const char *bucket, const char *key, lb_obj
 }
 
 int lb_store_commit_object(lb_store *s, MDB_txn *txn, const char *bucket, const char *key,
-                           const lb_object *o, char ***old_files, size_t *nold)
+                           const lb_object *o, const lb_put_cond *cond, char ***old_files,
+                           size_t *nold)
 {
-    put_args a = {.bucket = bucket, .key = key, .op = "complete", .o = o};
+    put_args a = {.bucket = bucket, .key = key, .op = "complete", .o = o, .cond = cond};
     int rc = put_fn(s, txn, &a);
     *old_files = a.old.files;
     *nold = a.old.n;

@@ -121,11 +121,21 @@ void lb_writer_free(lb_writer *w);
 
 /* ---------------------------------------------------------------- objects */
 
+/* Conditions checked against the current version inside the commit
+ * (conditional writes): if_none_match refuses when a version exists,
+ * if_match (an ETag without quotes) when none exists or its ETag differs.
+ * Failures: LB_E_PRECONDITION_FAILED, or LB_E_NO_SUCH_KEY for if_match on a
+ * missing key. */
+typedef struct lb_put_cond {
+    bool if_none_match;
+    const char *if_match;
+} lb_put_cond;
+
 /* Commits a new current version of bucket/key made of the finished writer's
  * file (single PUT).  Fills o->version_id, parts, size.  The replaced
  * version's data is removed after the commit.  The writer is consumed. */
 int lb_store_object_put(lb_store *s, const char *bucket, const char *key, lb_object *o,
-                        lb_writer *w);
+                        lb_writer *w, const lb_put_cond *cond);
 /* Reads the current version.  LB_E_NO_SUCH_BUCKET / LB_E_NO_SUCH_KEY. */
 int lb_store_object_get(lb_store *s, const char *bucket, const char *key, lb_object **out);
 /* Deletes the current version (no error when absent, as S3). */
@@ -197,7 +207,7 @@ int lb_store_upload_parts(lb_store *s, const char *upload_id, int after, size_t 
 /* Makes o (already holding parts/etag/size/headers) the current version and
  * removes the upload; parts not used are deleted.  LB_E_NO_SUCH_UPLOAD. */
 int lb_store_upload_complete(lb_store *s, const char *bucket, const char *key,
-                             const char *upload_id, lb_object *o);
+                             const char *upload_id, lb_object *o, const lb_put_cond *cond);
 int lb_store_upload_abort(lb_store *s, const char *bucket, const char *key,
                           const char *upload_id);
 int lb_store_upload_decode(const void *val, size_t vlen, lb_upload **out);

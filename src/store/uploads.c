@@ -121,6 +121,7 @@ typedef struct up_args {
     const lb_upload *u;
     const lb_part *part;
     const lb_object *o;
+    const lb_put_cond *cond;
     char **old;
     size_t nold;
 } up_args;
@@ -392,7 +393,7 @@ static int complete_fn(lb_store *s, MDB_txn *txn, void *arg)
         return rc;
     char **old = NULL;
     size_t nold = 0;
-    rc = lb_store_commit_object(s, txn, a->bucket, a->key, a->o, &old, &nold);
+    rc = lb_store_commit_object(s, txn, a->bucket, a->key, a->o, a->cond, &old, &nold);
     a->old = old;
     a->nold = nold;
     if (rc)
@@ -401,10 +402,10 @@ static int complete_fn(lb_store *s, MDB_txn *txn, void *arg)
 }
 
 int lb_store_upload_complete(lb_store *s, const char *bucket, const char *key,
-                             const char *upload_id, lb_object *o)
+                             const char *upload_id, lb_object *o, const lb_put_cond *cond)
 {
     lb_version_id_new(o->version_id);
-    up_args a = {.bucket = bucket, .key = key, .upload_id = upload_id, .o = o};
+    up_args a = {.bucket = bucket, .key = key, .upload_id = upload_id, .o = o, .cond = cond};
     int rc = lb_commit_run(s, complete_fn, &a, -1);
     release_old(s, &a, rc == 0);
     return rc;
