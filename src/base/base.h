@@ -169,6 +169,10 @@ uint64_t lb_crc64nvme(uint64_t crc, const void *p, size_t n);
 
 /* Name as in headers: "crc32", "crc32c", "crc64nvme", "sha1", "sha256". */
 const char *lb_cksum_name(lb_cksum_alg alg);
+/* As S3 spells it in XML and x-amz-checksum-algorithm: "CRC32", ..., "SHA256". */
+const char *lb_cksum_upper(lb_cksum_alg alg);
+/* The XML element of a value: "ChecksumCRC32", ..., "ChecksumSHA256". */
+const char *lb_cksum_element(lb_cksum_alg alg);
 /* Case-insensitive; LB_CK_NONE when unknown. */
 lb_cksum_alg lb_cksum_from_name(const char *name);
 /* Digest length in bytes. */

@@ -66,6 +66,27 @@ static const char *const ck_names[LB_CK__COUNT] = {
     [LB_CK_CRC64NVME] = "crc64nvme", [LB_CK_SHA1] = "sha1", [LB_CK_SHA256] = "sha256",
 };
 
+static const char *const ck_upper[LB_CK__COUNT] = {
+    [LB_CK_NONE] = "", [LB_CK_CRC32] = "CRC32", [LB_CK_CRC32C] = "CRC32C",
+    [LB_CK_CRC64NVME] = "CRC64NVME", [LB_CK_SHA1] = "SHA1", [LB_CK_SHA256] = "SHA256",
+};
+
+static const char *const ck_element[LB_CK__COUNT] = {
+    [LB_CK_NONE] = "", [LB_CK_CRC32] = "ChecksumCRC32", [LB_CK_CRC32C] = "ChecksumCRC32C",
+    [LB_CK_CRC64NVME] = "ChecksumCRC64NVME", [LB_CK_SHA1] = "ChecksumSHA1",
+    [LB_CK_SHA256] = "ChecksumSHA256",
+};
+
+const char *lb_cksum_upper(lb_cksum_alg alg)
+{
+    return (alg > LB_CK_NONE && alg < LB_CK__COUNT) ? ck_upper[alg] : "";
+}
+
+const char *lb_cksum_element(lb_cksum_alg alg)
+{
+    return (alg > LB_CK_NONE && alg < LB_CK__COUNT) ? ck_element[alg] : "";
+}
+
 const char *lb_cksum_name(lb_cksum_alg alg)
 {
     return (alg > LB_CK_NONE && alg < LB_CK__COUNT) ? ck_names[alg] : "";

@@ -57,10 +57,8 @@ void s3_list_buckets(s3_req *q)
     }
     lb_buf b = {0};
     s3_xml_begin(&b, "ListAllMyBucketsResult");
-    lb_buf_puts(&b, "<Owner>");
-    s3_xml_elem(&b, "ID", q->user);
-    s3_xml_elem(&b, "DisplayName", q->user);
-    lb_buf_puts(&b, "</Owner><Buckets>");
+    s3_xml_owner(&b, "Owner", q->user);
+    lb_buf_puts(&b, "<Buckets>");
     for (size_t i = 0; i < n; i++) {
         char ts[32];
         lb_time_iso8601(list[i].created_ms, ts);

@@ -99,6 +99,8 @@ lb_http_resp *s3_resp(s3_req *q, lb_http_resp *r); /* adds common headers */
 void s3_xml_begin(lb_buf *b, const char *root);
 void s3_xml_elem(lb_buf *b, const char *name, const char *text);
 void s3_xml_elem_u64(lb_buf *b, const char *name, uint64_t v);
+/* <tag><ID>id</ID><DisplayName>id</DisplayName></tag> (Owner, Initiator). */
+void s3_xml_owner(lb_buf *b, const char *tag, const char *id);
 void s3_quote_etag(const char *etag, char out[64]);
 
 /* ---- operations */

@@ -131,23 +131,12 @@ void s3_list_objects(s3_req *q, int version)
         s3_xml_elem(&b, "LastModified", ts);
         s3_xml_elem(&b, "ETag", etag);
         s3_xml_elem_u64(&b, "Size", o->size);
-        if (o->ck_alg != LB_CK_NONE) {
-            char up[16];
-            const char *n = lb_cksum_name(o->ck_alg);
-            size_t k = 0;
-            for (; n[k] && k < sizeof up - 1; k++)
-                up[k] = (char)(n[k] >= 'a' && n[k] <= 'z' ? n[k] - 32 : n[k]);
-            up[k] = 0;
-            s3_xml_elem(&b, "ChecksumAlgorithm", up);
-        }
+        if (o->ck_alg != LB_CK_NONE)
+            s3_xml_elem(&b, "ChecksumAlgorithm", lb_cksum_upper(o->ck_alg));
         const char *sc = lb_object_header(o, "x-amz-storage-class");
         s3_xml_elem(&b, "StorageClass", sc ? sc : "STANDARD");
-        if (owner) {
-            lb_buf_puts(&b, "<Owner>");
-            s3_xml_elem(&b, "ID", o->owner);
-            s3_xml_elem(&b, "DisplayName", o->owner);
-            lb_buf_puts(&b, "</Owner>");
-        }
+        if (owner)
+            s3_xml_owner(&b, "Owner", o->owner);
         lb_buf_puts(&b, "</Contents>");
         lb_object_free(o);
     }
@@ -281,13 +270,8 @@ void s3_list_uploads(s3_req *q)
         lb_buf_puts(&b, "<Upload>");
         put_text(&b, "Key", u->key, url);
         s3_xml_elem(&b, "UploadId", u->upload_id);
-        lb_buf_puts(&b, "<Initiator>");
-        s3_xml_elem(&b, "ID", u->owner);
-        s3_xml_elem(&b, "DisplayName", u->owner);
-        lb_buf_puts(&b, "</Initiator><Owner>");
-        s3_xml_elem(&b, "ID", u->owner);
-        s3_xml_elem(&b, "DisplayName", u->owner);
-        lb_buf_puts(&b, "</Owner>");
+        s3_xml_owner(&b, "Initiator", u->owner);
+        s3_xml_owner(&b, "Owner", u->owner);
         s3_xml_elem(&b, "StorageClass", "STANDARD");
         s3_xml_elem(&b, "Initiated", ts);
         lb_buf_puts(&b, "</Upload>");

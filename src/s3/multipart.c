@@ -10,14 +10,6 @@
 
 void s3_reply_checksum(s3_req *q, lb_http_resp *r, lb_cksum_alg alg, const char *value);
 
-static void ck_elem_name(lb_cksum_alg alg, char out[32])
-{
-    const char *n = lb_cksum_name(alg);
-    size_t k = (size_t)snprintf(out, 32, "Checksum");
-    for (; *n && k < 31; n++)
-        out[k++] = (char)(*n >= 'a' && *n <= 'z' ? *n - 32 : *n);
-    out[k] = 0;
-}
 
 static int part_number(s3_req *q, int *out)
 {
@@ -68,13 +60,7 @@ void s3_mpu_create(s3_req *q)
         lb_http_resp *r = lb_http_resp_buf(200, lb_buf_steal(&b), len);
         lb_http_resp_header(r, "Content-Type", "application/xml");
         if (u.ck_alg != LB_CK_NONE) {
-            char up[16];
-            const char *n = lb_cksum_name(u.ck_alg);
-            size_t k = 0;
-            for (; n[k] && k < 15; k++)
-                up[k] = (char)(n[k] >= 'a' && n[k] <= 'z' ? n[k] - 32 : n[k]);
-            up[k] = 0;
-            lb_http_resp_header(r, "x-amz-checksum-algorithm", up);
+            lb_http_resp_header(r, "x-amz-checksum-algorithm", lb_cksum_upper(u.ck_alg));
             lb_http_resp_header(r, "x-amz-checksum-type",
                                 u.ck_full_object ? "FULL_OBJECT" : "COMPOSITE");
         }
@@ -192,9 +178,7 @@ void s3_mpu_copy_part(s3_req *q)
         s3_xml_elem(&x, "LastModified", ts);
         s3_xml_elem(&x, "ETag", etag);
         if (part.checksum) {
-            char name[32];
-            ck_elem_name(u->ck_alg, name);
-            s3_xml_elem(&x, name, part.checksum);
+            s3_xml_elem(&x, lb_cksum_element(u->ck_alg), part.checksum);
         }
         lb_buf_puts(&x, "</CopyPartResult>");
         s3_respond_xml(q, 200, &x);
@@ -329,9 +313,7 @@ static void complete_end(s3_req *q)
     s3_xml_elem(&x, "Key", q->key);
     s3_xml_elem(&x, "ETag", etag);
     if (ckv[0]) {
-        char name[32];
-        ck_elem_name(u->ck_alg, name);
-        s3_xml_elem(&x, name, ckv);
+        s3_xml_elem(&x, lb_cksum_element(u->ck_alg), ckv);
         s3_xml_elem(&x, "ChecksumType", "COMPOSITE");
     }
     lb_buf_puts(&x, "</CompleteMultipartUploadResult>");
@@ -395,13 +377,8 @@ void s3_mpu_list_parts(s3_req *q)
     s3_xml_elem(&b, "Bucket", q->bucket);
     s3_xml_elem(&b, "Key", q->key);
     s3_xml_elem(&b, "UploadId", upload_id);
-    lb_buf_puts(&b, "<Initiator>");
-    s3_xml_elem(&b, "ID", u->owner);
-    s3_xml_elem(&b, "DisplayName", u->owner);
-    lb_buf_puts(&b, "</Initiator><Owner>");
-    s3_xml_elem(&b, "ID", u->owner);
-    s3_xml_elem(&b, "DisplayName", u->owner);
-    lb_buf_puts(&b, "</Owner>");
+    s3_xml_owner(&b, "Initiator", u->owner);
+    s3_xml_owner(&b, "Owner", u->owner);
     s3_xml_elem(&b, "StorageClass", "STANDARD");
     s3_xml_elem_u64(&b, "PartNumberMarker", marker);
     if (n)
@@ -418,9 +395,7 @@ void s3_mpu_list_parts(s3_req *q)
         s3_xml_elem(&b, "ETag", etag);
         s3_xml_elem_u64(&b, "Size", parts[i].size);
         if (parts[i].checksum && u->ck_alg != LB_CK_NONE) {
-            char name[32];
-            ck_elem_name(u->ck_alg, name);
-            s3_xml_elem(&b, name, parts[i].checksum);
+            s3_xml_elem(&b, lb_cksum_element(u->ck_alg), parts[i].checksum);
         }
         lb_buf_puts(&b, "</Part>");
     }

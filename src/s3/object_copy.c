@@ -91,15 +91,8 @@ void s3_object_copy(s3_req *q)
     s3_xml_begin(&x, "CopyObjectResult");
     s3_xml_elem(&x, "LastModified", ts);
     s3_xml_elem(&x, "ETag", etag);
-    if (o.ck_value) {
-        char name[32] = "Checksum";
-        const char *n = lb_cksum_name(ck);
-        size_t k = 8;
-        for (; *n && k < sizeof name - 1; n++)
-            name[k++] = (char)(*n >= 'a' && *n <= 'z' ? *n - 32 : *n);
-        name[k] = 0;
-        s3_xml_elem(&x, name, o.ck_value);
-    }
+    if (o.ck_value)
+        s3_xml_elem(&x, lb_cksum_element(ck), o.ck_value);
     lb_buf_puts(&x, "</CopyObjectResult>");
     s3_respond_xml(q, 200, &x);
     goto done;

@@ -33,6 +33,14 @@ void s3_xml_elem_u64(lb_buf *b, const char *name, uint64_t v)
     lb_buf_printf(b, "<%s>%llu</%s>", name, (unsigned long long)v, name);
 }
 
+void s3_xml_owner(lb_buf *b, const char *tag, const char *id)
+{
+    lb_buf_printf(b, "<%s>", tag);
+    s3_xml_elem(b, "ID", id);
+    s3_xml_elem(b, "DisplayName", id);
+    lb_buf_printf(b, "</%s>", tag);
+}
+
 void s3_quote_etag(const char *etag, char out[64])
 {
     snprintf(out, 64, "\"%.60s\"", etag);
