@@ -3,6 +3,7 @@
 #   make test   install what is missing, build (plain and ASan+UBSan), run every suite
 #   make fuzz   libFuzzer targets (clang), FUZZ_SECONDS each
 #   make soak   the long fault runs (more crash cycles than make test)
+#   make bench  lifeboat against nginx and s3rver on loopback (BENCH_QUICK=1: a few minutes)
 
 BUILD      ?= build
 SANBUILD   ?= build-san
@@ -15,7 +16,7 @@ APT_PACKAGES = build-essential pkg-config meson ninja-build clang libclang-rt-14
   libcurl4-openssl-dev libisal-dev libzstd-dev curl python3 awscli python3-boto3 \
   s3cmd rclone restic openssl
 
-.PHONY: all deps build san run test fuzz soak clean
+.PHONY: all deps build san run test fuzz soak bench clean
 
 all: build
 
@@ -63,6 +64,28 @@ fuzz: deps $(FUZZBUILD)/build.ninja
 	  echo "== $$name ($(FUZZ_SECONDS)s)"; \
 	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 tests/fuzz/corpus-$$name $$seeds 2>&1 | tail -3 || exit 1; \
 	done
+
+# The benchmark (bench/README.md): installs its reference servers and load
+# generator (Debian packages; s3rver from npm into bench/node_modules), then
+# runs bench/run.py against $(BUILD)/lifeboat. Never part of make test.
+# (any nginx flavour with the DAV module will do: nginx-light only if none is there)
+BENCH_APT = libnginx-mod-http-dav-ext wrk nodejs python3-botocore openssl
+
+bench: build
+	@missing=""; for p in $(BENCH_APT); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	command -v nginx >/dev/null 2>&1 || missing="$$missing nginx-light"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@if [ ! -f bench/node_modules/s3rver/package.json ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then \
+	  cd bench && npm ci --no-audit --no-fund --loglevel=error; \
+	fi
+	$(PYTHON) bench/run.py --build $(BUILD) $(if $(BENCH_QUICK),--quick)
 
 clean:
 	rm -rf $(BUILD) $(SANBUILD) $(FUZZBUILD)
