@@ -166,6 +166,13 @@ typedef enum lb_cksum_alg {
 uint32_t lb_crc32(uint32_t crc, const void *p, size_t n);
 uint32_t lb_crc32c(uint32_t crc, const void *p, size_t n);
 uint64_t lb_crc64nvme(uint64_t crc, const void *p, size_t n);
+/* The CRC of A followed by B from crc_a = CRC(A), crc_b = CRC(B) and the
+ * length of B in bytes, without the data (multipart FULL_OBJECT checksums).
+ * An empty B (crc_b 0, len_b 0) gives crc_a.  Thread-safe; the first call
+ * builds 96 KiB of tables. */
+uint32_t lb_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
+uint32_t lb_crc32c_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
+uint64_t lb_crc64nvme_combine(uint64_t crc_a, uint64_t crc_b, uint64_t len_b);
 
 /* Name as in headers: "crc32", "crc32c", "crc64nvme", "sha1", "sha256". */
 const char *lb_cksum_name(lb_cksum_alg alg);

@@ -61,6 +61,86 @@ uint64_t lb_crc64nvme(uint64_t crc, const void *p, size_t n)
     return ~c;
 }
 
+/* Combining CRCs.  A reflected CRC with all-ones init and xorout obeys
+ *   crc(A || B) = Z^len(B) (crc(A)) ^ crc(B)
+ * where Z is the linear map "run the raw register over one zero byte" (the
+ * init and xorout terms cancel).  Z is a width x width matrix over GF(2),
+ * kept as one uint64_t column per input bit.  The powers Z^(2^k), k < 64,
+ * are built once by repeated squaring; a combine then applies the powers
+ * named by the set bits of len(B): at most 64 matrix-vector products. */
+typedef struct crc_shift {
+    int width;
+    uint64_t poly;        /* reflected polynomial */
+    uint64_t pow[64][64]; /* pow[k]: Z^(2^k), column j = image of bit j */
+} crc_shift;
+
+static crc_shift shift_crc32 = {.width = 32, .poly = 0xedb88320u};
+static crc_shift shift_crc32c = {.width = 32, .poly = 0x82f63b78u};
+static crc_shift shift_crc64 = {.width = 64, .poly = 0x9a6c9329ac4bc9b5ULL};
+static pthread_once_t shift_once = PTHREAD_ONCE_INIT;
+
+static uint64_t gf2_apply(const uint64_t *mat, uint64_t vec)
+{
+    uint64_t sum = 0;
+    for (; vec; vec >>= 1, mat++)
+        if (vec & 1)
+            sum ^= *mat;
+    return sum;
+}
+
+/* out = m * m (out must not alias m) */
+static void gf2_square(int width, uint64_t *out, const uint64_t *m)
+{
+    for (int j = 0; j < width; j++)
+        out[j] = gf2_apply(m, m[j]);
+}
+
+static void shift_build(crc_shift *s)
+{
+    uint64_t bit[64], two[64];
+    /* one zero bit: the register shifts right, and the bit shifted out
+     * (bit 0) feeds the polynomial back in */
+    bit[0] = s->poly;
+    for (int j = 1; j < s->width; j++)
+        bit[j] = 1ULL << (j - 1);
+    gf2_square(s->width, two, bit);       /* two zero bits */
+    gf2_square(s->width, bit, two);       /* four */
+    gf2_square(s->width, s->pow[0], bit); /* eight: one zero byte */
+    for (int k = 1; k < 64; k++)
+        gf2_square(s->width, s->pow[k], s->pow[k - 1]);
+}
+
+static void shift_init(void)
+{
+    shift_build(&shift_crc32);
+    shift_build(&shift_crc32c);
+    shift_build(&shift_crc64);
+}
+
+static uint64_t crc_combine(const crc_shift *s, uint64_t crc_a, uint64_t crc_b, uint64_t len_b)
+{
+    pthread_once(&shift_once, shift_init);
+    for (int k = 0; len_b; k++, len_b >>= 1)
+        if (len_b & 1)
+            crc_a = gf2_apply(s->pow[k], crc_a);
+    return crc_a ^ crc_b;
+}
+
+uint32_t lb_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b)
+{
+    return (uint32_t)crc_combine(&shift_crc32, crc_a, crc_b, len_b);
+}
+
+uint32_t lb_crc32c_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b)
+{
+    return (uint32_t)crc_combine(&shift_crc32c, crc_a, crc_b, len_b);
+}
+
+uint64_t lb_crc64nvme_combine(uint64_t crc_a, uint64_t crc_b, uint64_t len_b)
+{
+    return crc_combine(&shift_crc64, crc_a, crc_b, len_b);
+}
+
 static const char *const ck_names[LB_CK__COUNT] = {
     [LB_CK_NONE] = "", [LB_CK_CRC32] = "crc32", [LB_CK_CRC32C] = "crc32c",
     [LB_CK_CRC64NVME] = "crc64nvme", [LB_CK_SHA1] = "sha1", [LB_CK_SHA256] = "sha256",

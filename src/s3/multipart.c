@@ -1,5 +1,14 @@
 /* Multipart uploads: create, upload part (and part copy), complete, abort,
- * list parts. */
+ * list parts.
+ *
+ * Checksums, as S3 has them: an upload may name one algorithm and a type.
+ *   COMPOSITE    the checksum of the parts' checksums, "-N" appended; CRC32,
+ *                CRC32C, SHA1, SHA256 (the default type for all of these).
+ *   FULL_OBJECT  the CRC of the whole object; CRC32, CRC32C, CRC64NVME (the
+ *                only type, and so the default, for CRC64NVME).  Computed at
+ *                completion from the parts' CRCs and sizes (lb_crc*_combine),
+ *                so every part must carry a CRC of the upload's algorithm.
+ * Every part is uploaded with the upload's algorithm or none. */
 #include "s3/internal.h"
 #include "s3/range.h"
 #include "s3/xml_parse.h"
@@ -10,6 +19,44 @@
 
 void s3_reply_checksum(s3_req *q, lb_http_resp *r, lb_cksum_alg alg, const char *value);
 
+
+static bool ck_is_crc(lb_cksum_alg alg)
+{
+    return alg == LB_CK_CRC32 || alg == LB_CK_CRC32C || alg == LB_CK_CRC64NVME;
+}
+
+/* A stored CRC (base64 of the big-endian bytes) as a number; -1 when b64 is
+ * NULL or does not hold a CRC of alg's width. */
+static int crc_decode(lb_cksum_alg alg, const char *b64, uint64_t *out)
+{
+    uint8_t raw[16];
+    size_t len = lb_cksum_len(alg);
+    if (!b64 || lb_base64_decode(b64, strlen(b64), raw, sizeof raw) != (ssize_t)len)
+        return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++)
+        v = v << 8 | raw[i];
+    *out = v;
+    return 0;
+}
+
+static void crc_encode(lb_cksum_alg alg, uint64_t v, char out[16])
+{
+    uint8_t raw[8];
+    size_t len = lb_cksum_len(alg);
+    for (size_t i = 0; i < len; i++)
+        raw[i] = (uint8_t)(v >> (8 * (len - 1 - i)));
+    lb_base64_encode(raw, len, out);
+}
+
+static uint64_t crc_combine(lb_cksum_alg alg, uint64_t crc_a, uint64_t crc_b, uint64_t len_b)
+{
+    switch (alg) {
+    case LB_CK_CRC32: return lb_crc32_combine((uint32_t)crc_a, (uint32_t)crc_b, len_b);
+    case LB_CK_CRC32C: return lb_crc32c_combine((uint32_t)crc_a, (uint32_t)crc_b, len_b);
+    default: return lb_crc64nvme_combine(crc_a, crc_b, len_b);
+    }
+}
 
 static int part_number(s3_req *q, int *out)
 {
@@ -39,16 +86,26 @@ void s3_mpu_create(s3_req *q)
             rc = LB_E_INVALID_ARGUMENT;
     }
     const char *type = s3_header(q, "x-amz-checksum-type");
+    char msg[128] = "";
     if (rc == 0 && type) {
         if (strcmp(type, "FULL_OBJECT") == 0)
             u.ck_full_object = true;
         else if (strcmp(type, "COMPOSITE") != 0)
             rc = LB_E_INVALID_ARGUMENT;
+    } else if (rc == 0) {
+        u.ck_full_object = u.ck_alg == LB_CK_CRC64NVME;
+    }
+    if (rc == 0 && u.ck_alg != LB_CK_NONE &&
+        (u.ck_full_object ? !ck_is_crc(u.ck_alg) : u.ck_alg == LB_CK_CRC64NVME)) {
+        rc = LB_E_INVALID_REQUEST;
+        snprintf(msg, sizeof msg,
+                 "The %s checksum type cannot be used with the %s checksum algorithm.",
+                 u.ck_full_object ? "FULL_OBJECT" : "COMPOSITE", lb_cksum_name(u.ck_alg));
     }
     if (rc == 0)
         rc = lb_store_upload_create(q->s3->store, q->bucket, &u);
     if (rc) {
-        s3_error(q, rc);
+        s3_error_msg(q, rc, msg[0] ? msg : NULL, NULL);
     } else {
         lb_buf b = {0};
         s3_xml_begin(&b, "InitiateMultipartUploadResult");
@@ -72,6 +129,7 @@ void s3_mpu_create(s3_req *q)
 
 typedef struct part_op {
     int number;
+    lb_cksum_alg upload_alg; /* the upload's algorithm */
 } part_op;
 
 static void part_free(s3_req *q)
@@ -88,6 +146,16 @@ static void part_end(s3_req *q)
     int rc = s3_body_finish(q, md5, ck);
     if (rc) {
         s3_error(q, rc);
+        return;
+    }
+    if (p->upload_alg != LB_CK_NONE && q->ck_alg != LB_CK_NONE && q->ck_alg != p->upload_alg) {
+        /* the parts' checksums are combined at completion: one algorithm */
+        char msg[128];
+        snprintf(msg, sizeof msg,
+                 "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum "
+                 "Type: %s",
+                 lb_cksum_name(p->upload_alg), lb_cksum_name(q->ck_alg));
+        s3_error_msg(q, LB_E_INVALID_REQUEST, msg, NULL);
         return;
     }
     lb_part part = {.number = p->number};
@@ -117,9 +185,13 @@ void s3_mpu_upload_part(s3_req *q)
     part_op *p = lb_xcalloc(1, sizeof *p);
     q->op = p;
     q->op_free = part_free;
+    lb_upload *u = NULL;
     int rc = part_number(q, &p->number);
     if (rc == 0)
-        rc = lb_store_upload_get(q->s3->store, q->bucket, q->key, s3_query(q, "uploadId"), NULL);
+        rc = lb_store_upload_get(q->s3->store, q->bucket, q->key, s3_query(q, "uploadId"), &u);
+    if (rc == 0)
+        p->upload_alg = u->ck_alg;
+    lb_upload_free(u);
     if (rc) {
         s3_error(q, rc);
         return;
@@ -204,6 +276,55 @@ static int find_part(const lb_part *parts, size_t n, int number)
     return -1;
 }
 
+/* On CompleteMultipartUpload, x-amz-checksum-<alg> is the checksum of the
+ * whole object, not of the XML body: s3_mpu_complete takes it out of the body
+ * pipeline and keeps it here. */
+typedef struct complete_op {
+    lb_cksum_alg alg;
+    char *expect;
+} complete_op;
+
+static void complete_free(s3_req *q)
+{
+    complete_op *c = q->op;
+    free(c->expect);
+    free(c);
+    q->op = NULL;
+}
+
+/* Checks the client's checksum of the whole object against ckv, what the
+ * completion computed ("" when nothing could be). */
+static int complete_check(const lb_upload *u, const complete_op *c, const char *ckv, char *msg,
+                          size_t msgcap)
+{
+    if (c->alg != u->ck_alg) {
+        snprintf(msg, msgcap,
+                 "The upload was created with checksum algorithm '%s'; x-amz-checksum-%s "
+                 "cannot be checked against it.",
+                 u->ck_alg != LB_CK_NONE ? lb_cksum_name(u->ck_alg) : "none",
+                 lb_cksum_name(c->alg));
+        return LB_E_INVALID_REQUEST;
+    }
+    if (!ckv[0]) {
+        snprintf(msg, msgcap,
+                 "Not every part has a %s checksum, so x-amz-checksum-%s cannot be checked.",
+                 lb_cksum_name(c->alg), lb_cksum_name(c->alg));
+        return LB_E_INVALID_REQUEST;
+    }
+    uint8_t raw[64];
+    if (lb_base64_decode(c->expect, strlen(c->expect), raw, sizeof raw) !=
+        (ssize_t)lb_cksum_len(c->alg))
+        return LB_E_INVALID_REQUEST;
+    if (strcmp(c->expect, ckv) == 0)
+        return 0;
+    /* a COMPOSITE value may be given without its "-N" */
+    const char *dash = strchr(ckv, '-');
+    if (dash && strlen(c->expect) == (size_t)(dash - ckv) &&
+        strncmp(c->expect, ckv, (size_t)(dash - ckv)) == 0)
+        return 0;
+    return LB_E_BAD_CHECKSUM;
+}
+
 static void complete_end(s3_req *q)
 {
     uint8_t md5[16];
@@ -214,6 +335,7 @@ static void complete_end(s3_req *q)
     size_t nhave = 0;
     lb_upload *u = NULL;
     lb_object o = {0};
+    char msg[160] = "";
     const char *upload_id = s3_query(q, "uploadId");
     int rc = s3_body_finish(q, md5, ck);
     if (rc == 0)
@@ -225,9 +347,23 @@ static void complete_end(s3_req *q)
         rc = lb_store_upload_parts(q->s3->store, upload_id, 0, 0, &have, &nhave, &truncated);
     if (rc)
         goto out;
+    const char *type = s3_header(q, "x-amz-checksum-type");
+    const char *utype = u->ck_full_object ? "FULL_OBJECT" : "COMPOSITE";
+    if (type && u->ck_alg != LB_CK_NONE && strcmp(type, utype) != 0) {
+        rc = LB_E_INVALID_REQUEST;
+        snprintf(msg, sizeof msg,
+                 "The upload was created using the %s checksum type. The complete request must "
+                 "use the same checksum type.",
+                 utype);
+        goto out;
+    }
     o.parts = lb_xcalloc(nwant, sizeof *o.parts);
     lb_digest etag_md5;
     lb_md5_init(&etag_md5);
+    /* full: the CRC of the whole object from the parts' CRCs;
+     * all_ck: COMPOSITE, while every part has its checksum */
+    bool full = u->ck_full_object && ck_is_crc(u->ck_alg);
+    uint64_t whole = 0;
     lb_cksum comp;
     bool all_ck = u->ck_alg != LB_CK_NONE && !u->ck_full_object;
     if (all_ck)
@@ -251,7 +387,18 @@ static void complete_end(s3_req *q)
         uint8_t raw[16];
         lb_hex_decode(p->etag, 32, raw, 16);
         lb_digest_update(&etag_md5, raw, 16);
-        if (all_ck) {
+        if (full) {
+            uint64_t c;
+            if (crc_decode(u->ck_alg, p->checksum, &c)) {
+                rc = LB_E_INVALID_REQUEST;
+                snprintf(msg, sizeof msg,
+                         "The upload was created using a FULL_OBJECT %s checksum. Part %d was "
+                         "uploaded without a %s checksum.",
+                         lb_cksum_name(u->ck_alg), p->number, lb_cksum_name(u->ck_alg));
+                break;
+            }
+            whole = crc_combine(u->ck_alg, whole, c, p->size);
+        } else if (all_ck) {
             uint8_t c[64];
             ssize_t cl = p->checksum ? lb_base64_decode(p->checksum, strlen(p->checksum), c,
                                                         sizeof c)
@@ -281,6 +428,11 @@ static void complete_end(s3_req *q)
     }
     if (rc)
         goto out;
+    if (full)
+        crc_encode(u->ck_alg, whole, ckv);
+    complete_op *given = q->op;
+    if (given && (rc = complete_check(u, given, ckv, msg, sizeof msg)) != 0)
+        goto out;
     lb_hex_encode(digest, 16, o.etag);
     snprintf(o.etag + 32, sizeof o.etag - 32, "-%zu", nwant);
     o.mtime_ms = lb_now_ns() / 1000000;
@@ -291,7 +443,7 @@ static void complete_end(s3_req *q)
     if (ckv[0]) {
         o.ck_alg = u->ck_alg;
         o.ck_value = ckv;
-        o.ck_composite = true;
+        o.ck_composite = !full;
     }
     lb_put_cond cond;
     char cond_etag[64];
@@ -314,13 +466,13 @@ static void complete_end(s3_req *q)
     s3_xml_elem(&x, "ETag", etag);
     if (ckv[0]) {
         s3_xml_elem(&x, lb_cksum_element(u->ck_alg), ckv);
-        s3_xml_elem(&x, "ChecksumType", "COMPOSITE");
+        s3_xml_elem(&x, "ChecksumType", full ? "FULL_OBJECT" : "COMPOSITE");
     }
     lb_buf_puts(&x, "</CompleteMultipartUploadResult>");
     s3_respond_xml(q, 200, &x);
 out:
     if (rc)
-        s3_error(q, rc);
+        s3_error_msg(q, rc, msg[0] ? msg : NULL, NULL);
     free(o.parts);
     lb_complete_parts_free(want, nwant);
     lb_parts_free(have, nhave);
@@ -333,6 +485,16 @@ void s3_mpu_complete(s3_req *q)
         return;
     if (s3_body_begin(q, BODY_BUFFER, LB_MAX_XML_BODY))
         return;
+    if (q->ck_expect) {
+        complete_op *c = lb_xcalloc(1, sizeof *c);
+        c->alg = q->ck_alg;
+        c->expect = q->ck_expect;
+        q->ck_expect = NULL;
+        lb_cksum_free(&q->ck);
+        q->ck_alg = LB_CK_NONE;
+        q->op = c;
+        q->op_free = complete_free;
+    }
     q->end = complete_end;
 }
 
@@ -398,6 +560,10 @@ void s3_mpu_list_parts(s3_req *q)
             s3_xml_elem(&b, lb_cksum_element(u->ck_alg), parts[i].checksum);
         }
         lb_buf_puts(&b, "</Part>");
+    }
+    if (u->ck_alg != LB_CK_NONE) {
+        s3_xml_elem(&b, "ChecksumAlgorithm", lb_cksum_upper(u->ck_alg));
+        s3_xml_elem(&b, "ChecksumType", u->ck_full_object ? "FULL_OBJECT" : "COMPOSITE");
     }
     lb_buf_puts(&b, "</ListPartsResult>");
     lb_parts_free(parts, n);

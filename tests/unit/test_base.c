@@ -26,6 +26,86 @@ static void test_crc_check_values(void **state)
     assert_int_equal(lb_crc32c(c32, check + 1, 8), 0xE3069283u);
 }
 
+/* deterministic xorshift64 so a failure reproduces */
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
+static uint64_t rnd(void)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 7;
+    rnd_state ^= rnd_state << 17;
+    return rnd_state;
+}
+
+static void test_crc_combine(void **state)
+{
+    (void)state;
+    enum { N = 70000 };
+    unsigned char *d = malloc(N);
+    assert_non_null(d);
+    for (size_t i = 0; i < N; i++)
+        d[i] = (unsigned char)rnd();
+    uint32_t w32 = lb_crc32(0, d, N), w32c = lb_crc32c(0, d, N);
+    uint64_t w64 = lb_crc64nvme(0, d, N);
+    /* two pieces, split anywhere (including the ends) */
+    size_t cuts[40] = {0, 1, 7, 8, 9, N - 1, N};
+    for (size_t i = 7; i < 40; i++)
+        cuts[i] = (size_t)(rnd() % (N + 1));
+    for (size_t i = 0; i < 40; i++) {
+        size_t a = cuts[i], b = N - a;
+        assert_int_equal(lb_crc32_combine(lb_crc32(0, d, a), lb_crc32(0, d + a, b), b), w32);
+        assert_int_equal(lb_crc32c_combine(lb_crc32c(0, d, a), lb_crc32c(0, d + a, b), b), w32c);
+        assert_true(lb_crc64nvme_combine(lb_crc64nvme(0, d, a), lb_crc64nvme(0, d + a, b), b) ==
+                    w64);
+    }
+    /* many pieces folded left to right, as a multipart completion does */
+    for (int round = 0; round < 20; round++) {
+        uint32_t c32 = 0, c32c = 0;
+        uint64_t c64 = 0;
+        size_t at = 0;
+        while (at < N) {
+            size_t len = (size_t)(rnd() % 9000);
+            if (len > N - at)
+                len = N - at;
+            c32 = lb_crc32_combine(c32, lb_crc32(0, d + at, len), len);
+            c32c = lb_crc32c_combine(c32c, lb_crc32c(0, d + at, len), len);
+            c64 = lb_crc64nvme_combine(c64, lb_crc64nvme(0, d + at, len), len);
+            at += len;
+        }
+        assert_int_equal(c32, w32);
+        assert_int_equal(c32c, w32c);
+        assert_true(c64 == w64);
+    }
+    /* empty pieces: the CRC of nothing is 0 and changes nothing */
+    assert_int_equal(lb_crc32(0, d, 0), 0);
+    assert_true(lb_crc64nvme(0, d, 0) == 0);
+    assert_int_equal(lb_crc32_combine(w32, 0, 0), w32);
+    assert_int_equal(lb_crc32c_combine(w32c, 0, 0), w32c);
+    assert_true(lb_crc64nvme_combine(w64, 0, 0) == w64);
+    assert_int_equal(lb_crc32_combine(0, w32, N), w32);
+    assert_int_equal(lb_crc32c_combine(0, w32c, N), w32c);
+    assert_true(lb_crc64nvme_combine(0, w64, N) == w64);
+    assert_int_equal(lb_crc32_combine(0, 0, 0), 0);
+    /* the catalogue check value from "1234" + "56789" */
+    assert_int_equal(lb_crc32_combine(lb_crc32(0, check, 4), lb_crc32(0, check + 4, 5), 5),
+                     0xCBF43926u);
+    uint64_t head = lb_crc64nvme(0, check, 4), tail = lb_crc64nvme(0, check + 4, 5);
+    assert_true(lb_crc64nvme_combine(head, tail, 5) == 0xAE8B14860A799888ULL);
+    free(d);
+    /* a part-sized second piece (5 MiB + 17) exercises the high powers */
+    size_t big = (5u << 20) + 17;
+    unsigned char *z = malloc(big);
+    assert_non_null(z);
+    for (size_t i = 0; i < big; i++)
+        z[i] = (unsigned char)(i * 31 + (i >> 12));
+    assert_int_equal(lb_crc32_combine(lb_crc32(0, check, 9), lb_crc32(0, z, big), big),
+                     lb_crc32(lb_crc32(0, check, 9), z, big));
+    assert_int_equal(lb_crc32c_combine(lb_crc32c(0, check, 9), lb_crc32c(0, z, big), big),
+                     lb_crc32c(lb_crc32c(0, check, 9), z, big));
+    assert_true(lb_crc64nvme_combine(lb_crc64nvme(0, check, 9), lb_crc64nvme(0, z, big), big) ==
+                lb_crc64nvme(lb_crc64nvme(0, check, 9), z, big));
+    free(z);
+}
+
 static void test_cksum_stream_and_names(void **state)
 {
     (void)state;
@@ -160,10 +240,15 @@ static void test_errors_and_parse(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_crc_check_values), cmocka_unit_test(test_cksum_stream_and_names),
-        cmocka_unit_test(test_base64),           cmocka_unit_test(test_uri),
-        cmocka_unit_test(test_buf_and_xml),      cmocka_unit_test(test_hlc_and_ids),
-        cmocka_unit_test(test_time_formats),     cmocka_unit_test(test_errors_and_parse),
+        cmocka_unit_test(test_crc_check_values),
+        cmocka_unit_test(test_crc_combine),
+        cmocka_unit_test(test_cksum_stream_and_names),
+        cmocka_unit_test(test_base64),
+        cmocka_unit_test(test_uri),
+        cmocka_unit_test(test_buf_and_xml),
+        cmocka_unit_test(test_hlc_and_ids),
+        cmocka_unit_test(test_time_formats),
+        cmocka_unit_test(test_errors_and_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
