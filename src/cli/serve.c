@@ -8,15 +8,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static volatile sig_atomic_t stop_signal;
-static void on_signal(int sig) { stop_signal = sig; }
 
 typedef struct serve_cfg {
     char *address, *data, *region, *domain, *tls_cert, *tls_key;
@@ -203,6 +201,16 @@ int lb_cli_serve(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    /* SIGTERM and SIGINT are blocked before any thread starts, so every
+     * thread inherits the block and only the sigwait() below takes them.
+     * A handler would run in whichever thread the kernel picks (another one
+     * whenever the main thread is not eligible, e.g. under strace or a
+     * debugger), and pause() in the main thread would never return. */
+    sigset_t stop_set;
+    sigemptyset(&stop_set);
+    sigaddset(&stop_set, SIGTERM);
+    sigaddset(&stop_set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
     lb_store *store = NULL;
     lb_s3 *s3 = NULL;
     lb_http_server *srv = NULL;
@@ -229,10 +237,6 @@ int lb_cli_serve(int argc, char **argv)
         goto out;
     }
     lb_s3_attach(s3, srv);
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
     char host[256];
     snprintf(host, sizeof host, "%s", c.address);
     char *colon = strrchr(host, ':');
@@ -250,9 +254,10 @@ int lb_cli_serve(int argc, char **argv)
            access, secret);
     fflush(stdout);
     lb_info(NULL, "listening on %s port %u", c.address, lb_http_port(srv));
-    while (!stop_signal)
-        pause();
-    lb_info(NULL, "signal %d: draining requests in flight", (int)stop_signal);
+    int stop_signal = 0;
+    while (sigwait(&stop_set, &stop_signal) != 0)
+        ;
+    lb_info(NULL, "signal %d: draining requests in flight", stop_signal);
     rc = 0;
 out:
     lb_http_stop(srv, 30000);

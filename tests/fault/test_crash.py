@@ -398,6 +398,7 @@ class GracefulShutdown(unittest.TestCase):
                     time.sleep(0.05)
                 r = conn.getresponse()
                 res.update(status=r.status, etag=r.getheader("ETag"), body=r.read())
+                conn.close()
             except Exception as e:  # noqa: BLE001
                 res["error"] = e
             finally:
@@ -429,6 +430,60 @@ class GracefulShutdown(unittest.TestCase):
         p = subprocess.run([binary(), "fsck", srv.data], capture_output=True, text=True,
                            timeout=300)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_sigterm_while_traced(self):
+        """SIGTERM stops the server even when the kernel hands it to a thread
+        other than the main one (as it does when the main thread is stopped
+        by a tracer: strace, gdb, a profiler)."""
+        strace = strace_or_skip(self)
+        for i in range(3):
+            srv = LifeboatServer()
+            self.addCleanup(srv.cleanup)
+            srv = Server(traced(srv, strace, "/dev/null", "trace=all"), data=srv.data)
+            self.addCleanup(srv.cleanup)
+            srv.start(timeout=60)
+            c = boto3_client(srv)
+            c.create_bucket(Bucket="traced")
+            for j in range(5):
+                c.put_object(Bucket="traced", Key="k%d" % j, Body=os.urandom(1000))
+            os.kill(traced_child(srv), signal.SIGTERM)
+            try:
+                rc = srv.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.kill(traced_child(srv), signal.SIGKILL)
+                srv.proc.wait()
+                rc = "still running 20 s after SIGTERM"
+            srv.proc = None
+            srv.log.close()
+            self.assertEqual(rc, 0, "run %d: %s" % (i, srv.read_log()[-2000:]))
+
+
+def strace_or_skip(test):
+    import shutil
+    strace = shutil.which("strace")
+    if not strace:
+        test.skipTest("strace is not installed")
+    probe = subprocess.run([strace, "-o", "/dev/null", "true"], capture_output=True)
+    if probe.returncode != 0:
+        test.skipTest("strace cannot trace here: %s" % probe.stderr.decode()[-200:])
+    return strace
+
+
+def traced(srv, strace, out, expr):
+    """A wrapper script running the plain build under strace -f."""
+    wrapper = os.path.join(srv.tmp, "traced-lifeboat")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\nexec %s -f -qq -s 512 -o %s -e %s %s \"$@\"\n"
+                % (strace, out, expr, plain_binary()))
+    os.chmod(wrapper, 0o755)
+    return wrapper
+
+
+def traced_child(srv):
+    """The lifeboat process under strace (signals go to it: strace would only
+    detach)."""
+    with open("/proc/%d/task/%d/children" % (srv.proc.pid, srv.proc.pid)) as f:
+        return int(f.read().split()[0])
 
 
 class AbandonedUploads(unittest.TestCase):
@@ -525,24 +580,14 @@ class PowerLossOrdering(unittest.TestCase):
          of the request whose commit forgot them, as the code does today)."""
 
     def test_syscall_order(self):
-        import shutil
-        strace = shutil.which("strace")
-        if not strace:
-            self.skipTest("strace is not installed")
-        probe = subprocess.run([strace, "-o", "/dev/null", "true"], capture_output=True)
-        if probe.returncode != 0:
-            self.skipTest("strace cannot trace here: %s" % probe.stderr.decode()[-200:])
+        strace = strace_or_skip(self)
         srv = LifeboatServer()
         self.addCleanup(srv.cleanup)
         trace = os.path.join(srv.tmp, "trace")
-        wrapper = os.path.join(srv.tmp, "traced-lifeboat")
-        with open(wrapper, "w") as f:
-            f.write("#!/bin/sh\nexec %s -f -qq -s 512 -o %s -e trace=openat,close,pwrite64,"
-                    "pwritev,pwritev2,writev,write,fsync,fdatasync,msync,sync_file_range,rename,"
-                    "renameat,renameat2,unlink,unlinkat,sendto,sendmsg %s \"$@\"\n"
-                    % (strace, trace, plain_binary()))
-        os.chmod(wrapper, 0o755)
-        srv = Server(wrapper, data=srv.data)
+        srv = Server(traced(srv, strace, trace,
+                            "trace=openat,close,pwrite64,pwritev,pwritev2,writev,write,fsync,"
+                            "fdatasync,msync,sync_file_range,rename,renameat,renameat2,unlink,"
+                            "unlinkat,sendto,sendmsg"), data=srv.data)
         self.addCleanup(srv.cleanup)
         srv.start(timeout=60)
         c = boto3_client(srv)
@@ -579,10 +624,7 @@ class PowerLossOrdering(unittest.TestCase):
         for t in ts:
             t.join()
         self.assertEqual(errors, [])
-        # SIGTERM to lifeboat itself (strace would only detach), then wait.
-        with open("/proc/%d/task/%d/children" % (srv.proc.pid, srv.proc.pid)) as f:
-            child = int(f.read().split()[0])
-        os.kill(child, signal.SIGTERM)
+        os.kill(traced_child(srv), signal.SIGTERM)
         self.assertEqual(srv.proc.wait(60), 0)
         srv.proc = None
         srv.log.close()
