@@ -524,6 +524,12 @@ class Corruption(StoreTestCase):
         files = {k: self.put(c, k, v) for k, v in bodies.items()}
         size = len(bodies["good"])
 
+        # Small objects too (reads of those may take another path).
+        for name, size, off in (("small-data", 1000, 500), ("small-trailer", 1000, 1000 + 4 + 9),
+                                ("small-blocks", 2 * BLOCK + 10, BLOCK + 1)):
+            bodies[name] = os.urandom(size)
+            files[name] = self.put(c, name, bodies[name])
+            flip(files[name], off)
         flip(files["flip-data"], 5 * BLOCK + 123)
         flip(files["flip-trailer"], size + 17 * 4 + 10)
         flip(files["flip-table"], size + 4 * 9 + 1)
@@ -532,7 +538,9 @@ class Corruption(StoreTestCase):
         os.unlink(files["missing"])
 
         # Whole GETs fail with a status (one-file objects are verified first).
-        for k in ("flip-data", "flip-trailer", "flip-table", "truncated", "missing"):
+        damaged = ("flip-data", "flip-trailer", "flip-table", "truncated", "missing",
+                   "small-data", "small-trailer", "small-blocks")
+        for k in damaged:
             self.assertEqual(self.assertNotServed(c, k, bodies[k]), "status", k)
         # A range over the flipped block fails; ranges elsewhere are served.
         self.assertNotServed(c, "flip-data", bodies["flip-data"], Range="bytes=%d-%d"
@@ -554,7 +562,7 @@ class Corruption(StoreTestCase):
 
         rc, out = fsck(self.data)
         self.assertEqual(rc, 1, out)
-        for k in ("flip-data", "flip-trailer", "flip-table", "truncated", "missing"):
+        for k in damaged:
             self.assertIn(k, out)
         self.assertNotIn("good", out)
 
