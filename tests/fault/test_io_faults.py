@@ -525,9 +525,9 @@ class Corruption(StoreTestCase):
         size = len(bodies["good"])
 
         # Small objects too (reads of those may take another path).
-        for name, size, off in (("small-data", 1000, 500), ("small-trailer", 1000, 1000 + 4 + 9),
-                                ("small-blocks", 2 * BLOCK + 10, BLOCK + 1)):
-            bodies[name] = os.urandom(size)
+        for name, n, off in (("small-data", 1000, 500), ("small-trailer", 1000, 1000 + 4 + 9),
+                             ("small-blocks", 2 * BLOCK + 10, BLOCK + 1)):
+            bodies[name] = os.urandom(n)
             files[name] = self.put(c, name, bodies[name])
             flip(files[name], off)
         flip(files["flip-data"], 5 * BLOCK + 123)
