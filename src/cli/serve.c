@@ -122,9 +122,15 @@ static int root_credentials(const char *data, char **access, char **secret)
     }
     char text[128];
     int n = snprintf(text, sizeof text, "access_key=%s\nsecret_key=%s\n", a, s);
-    if (write(fd, text, (size_t)n) != n || fsync(fd) != 0 || close(fd) != 0 ||
-        rename(tmp, path) != 0) {
-        fprintf(stderr, "lifeboat: cannot write %s: %s\n", path, strerror(errno));
+    int dir = -1; /* the rename is durable once the directory is synced */
+    bool ok = write(fd, text, (size_t)n) == n && fsync(fd) == 0 && close(fd) == 0 &&
+              rename(tmp, path) == 0 &&
+              (dir = open(data, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0 && fsync(dir) == 0;
+    int err = errno;
+    if (dir >= 0)
+        close(dir);
+    if (!ok) {
+        fprintf(stderr, "lifeboat: cannot write %s: %s\n", path, strerror(err));
         return -1;
     }
     *access = lb_xstrdup(a);

@@ -11,14 +11,41 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Makes the entries of a directory durable: files and directories just
+ * created in it would otherwise not survive a power cut. */
+static int sync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = fd < 0 || fsync(fd) < 0 ? -errno : 0;
+    if (fd >= 0)
+        close(fd);
+    if (rc)
+        lb_error(NULL, "fsync() of directory \"%s\" failed: %s", path, lb_strerror(rc));
+    return rc;
+}
+
+/* Creates a directory if missing, durably (its parent is fsynced). */
 static int mkdir_p(const char *path)
 {
-    if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+    if (mkdir(path, 0700) < 0) {
+        if (errno == EEXIST)
+            return 0;
         int rc = -errno;
         lb_error(NULL, "mkdir() \"%s\" failed: %s", path, lb_strerror(rc));
         return rc;
     }
-    return 0;
+    char *parent = lb_xstrdup(path);
+    size_t n = strlen(parent);
+    while (n > 1 && parent[n - 1] == '/')
+        parent[--n] = 0;
+    char *slash = strrchr(parent, '/');
+    if (!slash)
+        strcpy(parent, ".");
+    else
+        slash[slash == parent] = 0;
+    int rc = sync_dir(parent);
+    free(parent);
+    return rc;
 }
 
 static int open_dbis(lb_store *s)
@@ -95,6 +122,9 @@ int lb_store_open(const lb_store_opts *opts, lb_store **out)
         rc = rc > 0 ? -rc : LB_E_INTERNAL;
         goto out;
     }
+    /* LMDB's data file may have just been created. */
+    if ((rc = sync_dir(p.data)))
+        goto out;
     int dead = 0;
     mdb_reader_check(s->env, &dead);
     if ((rc = open_dbis(s)))

@@ -577,7 +577,9 @@ class PowerLossOrdering(unittest.TestCase):
       3. the metadata commit is durable (LMDB's meta page written through its
          O_DSYNC descriptor, or followed by an fdatasync) before the reply;
       4. data files are unlinked only after a durable commit (by the thread
-         of the request whose commit forgot them, as the code does today)."""
+         of the request whose commit forgot them, as the code does today);
+    and what start-up creates (directories, LMDB's file, the generated root
+    credentials) has its directory fsynced before anything is served."""
 
     def test_syscall_order(self):
         strace = strace_or_skip(self)
@@ -587,12 +589,19 @@ class PowerLossOrdering(unittest.TestCase):
         srv = Server(traced(srv, strace, trace,
                             "trace=openat,close,pwrite64,pwritev,pwritev2,writev,write,fsync,"
                             "fdatasync,msync,sync_file_range,rename,renameat,renameat2,unlink,"
-                            "unlinkat,sendto,sendmsg"), data=srv.data)
+                            "unlinkat,sendto,sendmsg,mkdir,mkdirat"), data=srv.data)
+        # Root credentials generated and kept in the data directory.
+        srv.env = lambda base=srv.env: {k: v for k, v in base().items()
+                                        if k not in ("LIFEBOAT_ROOT_USER",
+                                                     "LIFEBOAT_ROOT_PASSWORD")}
         self.addCleanup(srv.cleanup)
         srv.start(timeout=60)
-        c = boto3_client(srv)
+        with open(os.path.join(srv.data, "root-credentials")) as f:
+            cred = dict(line.strip().split("=", 1) for line in f if "=" in line)
+        key = {"key": cred["access_key"], "secret": cred["secret_key"]}
+        c = boto3_client(srv, **key)
         c.create_bucket(Bucket="order")
-        clients = [boto3_client(srv) for _ in range(4)]
+        clients = [boto3_client(srv, **key) for _ in range(4)]
         errors = []
 
         def work(t):
@@ -631,8 +640,10 @@ class PowerLossOrdering(unittest.TestCase):
         self.check_order(parse_strace(trace), srv.data)
 
     def check_order(self, calls, data):
-        zone = os.path.realpath(os.path.join(data, "zone0"))
+        zone = os.path.join(data, "zone0")
         fds = {}              # fd -> (path, flags) as the process's table stands
+        created = []          # (call, directory whose new entry must become durable)
+        all_syncs = []        # (call, path) of every fsync and fdatasync
         last_write = {}       # data file path -> index of its last write's end
         synced = {}           # data file path -> end of an fsync after the last write
         renamed = []          # (call, destination path)
@@ -647,6 +658,11 @@ class PowerLossOrdering(unittest.TestCase):
             if c.name == "openat" and c.ret is not None and c.ret >= 0:
                 path = a.split('"')[1]
                 fds[c.ret] = (path, a.split('"')[2])
+                if "O_CREAT" in a and path.endswith("/meta/data.mdb"):
+                    created.append((c, os.path.dirname(path)))
+            elif c.name in ("mkdir", "mkdirat") and c.ret == 0:
+                path = a.split('"')[1]
+                created.append((c, os.path.dirname(path.rstrip("/"))))
             elif c.name == "close" and c.ret == 0:
                 fds.pop(int(a.split(",")[0]), None)
             elif c.name in ("pwrite64", "pwritev", "pwritev2", "writev", "write") and \
@@ -665,6 +681,7 @@ class PowerLossOrdering(unittest.TestCase):
                             meta_dirty = c.start
             elif c.name in ("fsync", "fdatasync") and c.ret == 0:
                 path, _ = fds.get(int(a.split(",")[0]), ("", ""))
+                all_syncs.append((c, path.rstrip("/")))
                 if path.startswith(zone + "/tmp/"):
                     synced[path] = c.end
                 elif path.endswith("/data.mdb") and meta_dirty is not None:
@@ -679,6 +696,8 @@ class PowerLossOrdering(unittest.TestCase):
                     if src not in synced or synced[src] >= c.start:
                         problems.append("renamed before its data was fsynced: %r" % c)
                     renamed.append((c, dst))
+                else:
+                    created.append((c, os.path.dirname(dst)))
             elif c.name in ("unlink", "unlinkat") and c.ret == 0:
                 path = a.split('"')[1]
                 if path.startswith(zone + "/objects/"):
@@ -698,10 +717,16 @@ class PowerLossOrdering(unittest.TestCase):
             if ds is None or not any(ds.end < m and e < reply.start for m, e in commits):
                 problems.append("reply without the directory fsync and durable commit "
                                 "that must follow %r" % r)
+        # What start-up creates (directories, LMDB's file, the credentials)
+        # is durable before anything is served: its directory is fsynced.
+        first_reply = min((x.start for x in replies), default=0)
+        for cr, parent in created:
+            if not any(p == parent and cr.end < f.start and f.end < first_reply
+                       for f, p in all_syncs):
+                problems.append("%s not fsynced after %r" % (parent, cr))
         # Unlinks come from request threads, after their request's commit
         # (or from start-up recovery, before anything is served).
         repliers = {x.tid for x in replies}
-        first_reply = min((x.start for x in replies), default=0)
         for u in unlinks:
             if u.tid not in repliers:
                 if u.start > first_reply:
@@ -714,6 +739,7 @@ class PowerLossOrdering(unittest.TestCase):
         self.assertGreater(len(renamed), 30, "the trace shows too few data files")
         self.assertGreater(len(unlinks), 8, "the trace shows too few unlinks")
         self.assertTrue(commits, "no durable metadata commit recognised in the trace")
+        self.assertGreater(len(created), 256, "the trace shows too few created directories")
         self.assertEqual(problems, [])
 
 
