@@ -58,11 +58,14 @@ $(FUZZBUILD)/build.ninja:
 fuzz: deps $(FUZZBUILD)/build.ninja
 	ninja -C $(FUZZBUILD)
 	@for t in $(FUZZBUILD)/tests/fuzz/fuzz_*; do \
-	  [ -x "$$t" ] || continue; name=$$(basename $$t); \
+	  [ -f "$$t" ] && [ -x "$$t" ] || continue; name=$$(basename $$t); \
 	  mkdir -p tests/fuzz/corpus-$$name; \
 	  seeds=""; [ -d tests/fuzz/seeds/$$name ] && seeds=tests/fuzz/seeds/$$name; \
 	  echo "== $$name ($(FUZZ_SECONDS)s)"; \
-	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 tests/fuzz/corpus-$$name $$seeds 2>&1 | tail -3 || exit 1; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 tests/fuzz/corpus-$$name $$seeds \
+	    > $(FUZZBUILD)/$$name.log 2>&1; rc=$$?; \
+	  grep -E "stat::number_of_executed_units|stat::new_units_added" $(FUZZBUILD)/$$name.log; \
+	  if [ $$rc != 0 ]; then tail -40 $(FUZZBUILD)/$$name.log; exit 1; fi; \
 	done
 
 # The benchmark (bench/README.md): installs its reference servers and load

@@ -14,7 +14,7 @@
 
 typedef struct hdr_list {
     lb_kv *v;
-    size_t n;
+    size_t n, cap;
 } hdr_list;
 
 static int collect_hdr(void *arg, const char *k, const char *v)
@@ -22,7 +22,10 @@ static int collect_hdr(void *arg, const char *k, const char *v)
     hdr_list *h = arg;
     if (h->n >= 512)
         return 1;
-    h->v = lb_xrealloc(h->v, (h->n + 1) * sizeof *h->v);
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 32;
+        h->v = lb_xrealloc(h->v, h->cap * sizeof *h->v);
+    }
     h->v[h->n].key = k;
     h->v[h->n].value = v;
     h->n++;
@@ -154,6 +157,37 @@ static int authenticate_v2(s3_req *q, const char *authz)
     return rc;
 }
 
+/* Deriving a SigV4 signing key costs four HMACs; a key is good for a whole
+ * day and scope, so each connection thread keeps the few it used last. */
+#define KEY_CACHE 8
+typedef struct key_cache_entry {
+    uint8_t tag[32]; /* sha256 of secret, date, region, service */
+    uint8_t key[32];
+    bool used;
+} key_cache_entry;
+static __thread key_cache_entry key_cache[KEY_CACHE];
+static __thread unsigned key_cache_next;
+
+static void signing_key_cached(const char *secret, const lb_sigv4_auth *a, uint8_t out[32])
+{
+    lb_buf t = {0};
+    lb_buf_printf(&t, "%s\n%s\n%s\n%s", secret, a->date, a->region, a->service);
+    uint8_t tag[32];
+    lb_sha256(t.data, t.len, tag);
+    lb_buf_free(&t);
+    for (unsigned i = 0; i < KEY_CACHE; i++) {
+        if (key_cache[i].used && memcmp(key_cache[i].tag, tag, 32) == 0) {
+            memcpy(out, key_cache[i].key, 32);
+            return;
+        }
+    }
+    lb_sigv4_signing_key(secret, a->date, a->region, a->service, out);
+    key_cache_entry *e = &key_cache[key_cache_next++ % KEY_CACHE];
+    memcpy(e->tag, tag, 32);
+    memcpy(e->key, out, 32);
+    e->used = true;
+}
+
 int s3_authenticate(s3_req *q)
 {
     const char *authz = s3_header(q, "authorization");
@@ -236,8 +270,7 @@ int s3_authenticate(s3_req *q)
     if (rc == 0) {
         lb_sigv4_scope(&q->auth, &scope);
         lb_sigv4_string_to_sign(q->auth.amz_date, scope.data, creq.data, &sts);
-        lb_sigv4_signing_key(secret, q->auth.date, q->auth.region, q->auth.service,
-                             q->signing_key);
+        signing_key_cached(secret, &q->auth, q->signing_key);
         char sig[65];
         lb_sigv4_sign(q->signing_key, sts.data, sig);
         snprintf(q->scope, sizeof q->scope, "%s", scope.data);

@@ -165,6 +165,12 @@ int lb_reader_open(lb_store *s, const lb_object *o, size_t part, lb_reader **out
 int lb_reader_verify(lb_reader *r, uint64_t off, uint64_t len);
 /* Reads with verification of the blocks touched; returns bytes or error. */
 ssize_t lb_reader_read(lb_reader *r, uint64_t off, void *p, size_t n);
+/* Small single-file objects (up to LB_SMALL_READ bytes) in one read: the
+ * whole data file is read at once, its trailer, table and every block are
+ * verified, and the object's bytes come back malloc'ed (*out, o->size bytes;
+ * caller frees).  LB_E_INVALID_ARGUMENT when o is not small. */
+#define LB_SMALL_READ (256 * 1024)
+int lb_store_read_small(lb_store *s, const lb_object *o, char **out);
 /* Hands the fd over (for sendfile); the reader keeps no fd afterwards. */
 int lb_reader_take_fd(lb_reader *r);
 void lb_reader_close(lb_reader *r);
