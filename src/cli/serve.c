@@ -18,7 +18,7 @@
 
 typedef struct serve_cfg {
     char *address, *data, *region, *domain, *tls_cert, *tls_key;
-    unsigned max_conns, max_requests;
+    unsigned max_conns, max_requests, request_timeout;
 } serve_cfg;
 
 static void set(char **field, const char *v)
@@ -155,6 +155,8 @@ static void usage(FILE *f)
           "  --max-conns N        connections accepted at once (default 4096)\n"
           "  --max-requests N     requests in flight before new ones get 503 SlowDown\n"
           "                       (default 1024)\n"
+          "  --request-timeout S  an upload that sends nothing for S seconds gets\n"
+          "                       400 RequestTimeout and is dropped (default 30)\n"
           "\n"
           "Root credentials come from LIFEBOAT_ROOT_USER and LIFEBOAT_ROOT_PASSWORD, or are\n"
           "generated once and kept in DIR/root-credentials (mode 0600).\n"
@@ -175,6 +177,7 @@ int lb_cli_serve(int argc, char **argv)
         {"domain", required_argument, 0, 'D'},  {"tls-cert", required_argument, 0, 'C'},
         {"tls-key", required_argument, 0, 'K'}, {"max-conns", required_argument, 0, 'm'},
         {"max-requests", required_argument, 0, 'R'},
+        {"request-timeout", required_argument, 0, 'T'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
     };
     /* First pass: the config file, so flags can override it. */
@@ -194,6 +197,7 @@ int lb_cli_serve(int argc, char **argv)
         case 'K': set(&c.tls_key, optarg); break;
         case 'm': c.max_conns = (unsigned)atoi(optarg); break;
         case 'R': c.max_requests = (unsigned)atoi(optarg); break;
+        case 'T': c.request_timeout = (unsigned)atoi(optarg); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -236,7 +240,10 @@ int lb_cli_serve(int argc, char **argv)
     lb_s3_new(&s3o, &s3);
     lb_http_app app;
     lb_s3_app(s3, &app);
-    lb_http_opts ho = {.address = c.address, .max_conns = c.max_conns, .timeout_s = 60,
+    /* libmicrohttpd's silent idle cut must come after our RequestTimeout answer */
+    unsigned idle = c.request_timeout + 30 > 60 ? c.request_timeout + 30 : 60;
+    lb_http_opts ho = {.address = c.address, .max_conns = c.max_conns, .timeout_s = idle,
+                       .body_timeout_s = c.request_timeout,
                        .tls_cert = c.tls_cert, .tls_key = c.tls_key};
     if ((err = lb_http_start(&ho, &app, &srv)) != 0) {
         fprintf(stderr, "lifeboat: cannot listen on %s\n", c.address);

@@ -22,12 +22,17 @@ typedef struct lb_http_app {
     void (*body)(void *arg, lb_http_req *r, const char *data, size_t n);
     void (*end)(void *arg, lb_http_req *r);
     void (*done)(void *arg, lb_http_req *r, bool ok);
+    /* A body stalled longer than body_timeout_s: the answer to send before
+     * the connection is closed (called on the watchdog thread while the
+     * request's own thread is kept out of the application). */
+    lb_http_resp *(*stalled)(void *arg, lb_http_req *r);
 } lb_http_app;
 
 typedef struct lb_http_opts {
     const char *address;   /* "127.0.0.1:9000", "[::1]:9000", ":9000" */
     unsigned max_conns;    /* connections accepted at once */
-    unsigned timeout_s;    /* idle / stalled connection timeout */
+    unsigned timeout_s;    /* idle keep-alive connection timeout */
+    unsigned body_timeout_s; /* a request body with no progress this long is cut (0: 30) */
     const char *tls_cert;  /* PEM files: HTTPS when both set */
     const char *tls_key;
 } lb_http_opts;

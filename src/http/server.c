@@ -5,6 +5,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <microhttpd.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,6 +22,13 @@ struct lb_http_server {
     _Atomic unsigned inflight;
     unsigned port;
     char *cert, *key;
+    /* the watchdog over request bodies in progress (see watchdog_main) */
+    pthread_mutex_t reg_mu;
+    pthread_cond_t reg_cv;
+    lb_http_req *receiving; /* doubly linked through prev/next */
+    pthread_t watchdog;
+    bool watchdog_stop;
+    int64_t body_timeout_ns;
 };
 
 typedef struct resp_hdr {
@@ -66,6 +75,12 @@ struct lb_http_req {
     int status;
     uint64_t body_len, sent_len;
     int64_t start_ns;
+    /* while a body is being received: registered with the watchdog */
+    lb_http_req *prev, *next;
+    bool registered;
+    pthread_mutex_t mu;     /* held while the application handles a slice */
+    _Atomic int64_t last_ns; /* last body progress */
+    _Atomic bool cut;        /* the watchdog answered RequestTimeout and closed */
 };
 
 /* ---------------------------------------------------------------- responses */
@@ -290,6 +305,105 @@ static void req_free(lb_http_req *r)
     free(r);
 }
 
+/* ---------------------------------------------------------------- watchdog
+ * libmicrohttpd's own timeout closes a stalled connection without a word.
+ * S3 clients expect "400 RequestTimeout" for an upload that stops sending,
+ * so bodies in progress are registered here; a body that made no progress
+ * for body_timeout gets the application's answer written straight to the
+ * socket, then the socket is shut down: the connection's thread sees the
+ * close, the request ends as aborted, and the application cleans up. */
+
+static void reg_add(lb_http_req *r)
+{
+    lb_http_server *s = r->srv;
+    pthread_mutex_init(&r->mu, NULL);
+    atomic_store(&r->last_ns, lb_mono_ns());
+    pthread_mutex_lock(&s->reg_mu);
+    r->next = s->receiving;
+    if (s->receiving)
+        s->receiving->prev = r;
+    s->receiving = r;
+    r->registered = true;
+    pthread_mutex_unlock(&s->reg_mu);
+}
+
+static void reg_remove(lb_http_req *r)
+{
+    if (!r->registered)
+        return;
+    lb_http_server *s = r->srv;
+    pthread_mutex_lock(&s->reg_mu);
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        s->receiving = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    r->registered = false;
+    pthread_mutex_unlock(&s->reg_mu);
+    /* the watchdog holds reg_mu while it holds r->mu: both are free now */
+    pthread_mutex_destroy(&r->mu);
+}
+
+static void send_raw(int fd, const lb_http_req *r, lb_http_resp *resp)
+{
+    lb_buf b = {0};
+    lb_buf_printf(&b, "HTTP/1.1 %d %s\r\n", resp->status,
+                  resp->status == 400 ? "Bad Request" : "Error");
+    for (size_t i = 0; i < resp->nhdrs; i++)
+        lb_buf_printf(&b, "%s: %s\r\n", resp->hdrs[i].name, resp->hdrs[i].value);
+    lb_buf_printf(&b, "Content-Length: %zu\r\nConnection: close\r\n\r\n", resp->len);
+    lb_buf_append(&b, resp->body, resp->len);
+    size_t off = 0;
+    while (off < b.len) {
+        ssize_t n = send(fd, b.data + off, b.len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    (void)r;
+    lb_buf_free(&b);
+}
+
+static void *watchdog_main(void *arg)
+{
+    lb_http_server *s = arg;
+    pthread_mutex_lock(&s->reg_mu);
+    while (!s->watchdog_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 500 * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&s->reg_cv, &s->reg_mu, &ts);
+        int64_t now = lb_mono_ns();
+        for (lb_http_req *r = s->receiving; r; r = r->next) {
+            if (atomic_load(&r->cut) || now - atomic_load(&r->last_ns) < s->body_timeout_ns)
+                continue;
+            if (pthread_mutex_trylock(&r->mu) != 0)
+                continue; /* its thread is handling a slice: not stalled */
+            const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+            if (ci && !r->queued && !r->ended) {
+                atomic_store(&r->cut, true);
+                lb_http_resp *resp = s->app.stalled ? s->app.stalled(s->app.arg, r) : NULL;
+                if (resp && resp->kind == R_BUF && !s->cert) /* TLS: only the close */
+                    send_raw(ci->connect_fd, r, resp);
+                r->status = resp ? resp->status : 400;
+                resp_free(resp);
+                lb_warn(r->id, "request body stalled for %llds: cut",
+                        (long long)(s->body_timeout_ns / 1000000000));
+                shutdown(ci->connect_fd, SHUT_RDWR);
+            }
+            pthread_mutex_unlock(&r->mu);
+        }
+    }
+    pthread_mutex_unlock(&s->reg_mu);
+    return NULL;
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version,
                                  const char *upload_data, size_t *upload_data_size,
@@ -340,6 +454,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
                      len <= EARLY_ERROR_DRAIN_MAX;
         if (r->pending && has_body && !drain)
             return queue_pending(r);
+        if (has_body)
+            reg_add(r);
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -348,19 +464,31 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         r->body_len += n;
         if (r->queued)
             return MHD_YES; /* responded already: drain what the client still sends */
-        if (!r->pending)
-            srv->app.body(srv->app.arg, r, upload_data, n);
-        if (r->pending) {
-            /* libmicrohttpd takes a response only once the body is in; keep
-             * it until then and drop the rest of the body. */
+        if (r->registered)
+            pthread_mutex_lock(&r->mu);
+        if (!atomic_load(&r->cut)) {
+            atomic_store(&r->last_ns, lb_mono_ns());
+            /* With a response pending (libmicrohttpd takes it only once the
+             * body is in) the rest of the body is dropped. */
+            if (!r->pending)
+                srv->app.body(srv->app.arg, r, upload_data, n);
         }
+        if (r->registered)
+            pthread_mutex_unlock(&r->mu);
         return MHD_YES;
     }
-    if (!r->ended && !r->queued) {
+    if (r->registered)
+        pthread_mutex_lock(&r->mu);
+    bool cut = atomic_load(&r->cut);
+    if (!r->ended && !r->queued && !cut) {
         r->ended = true;
         if (!r->pending)
             srv->app.end(srv->app.arg, r);
     }
+    if (r->registered)
+        pthread_mutex_unlock(&r->mu);
+    if (cut)
+        return MHD_NO; /* answered and closed by the watchdog */
     if (r->pending)
         return queue_pending(r);
     if (r->queued)
@@ -386,6 +514,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!r)
         return;
     bool ok = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
+    reg_remove(r);
     if (r->begun)
         srv->app.done(srv->app.arg, r, ok);
     int64_t us = (lb_mono_ns() - r->start_ns) / 1000;
@@ -513,6 +642,10 @@ int lb_http_start(const lb_http_opts *o, const lb_http_app *app, lb_http_server 
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : 0;
+    pthread_mutex_init(&s->reg_mu, NULL);
+    pthread_cond_init(&s->reg_cv, NULL);
+    s->body_timeout_ns = (int64_t)(o->body_timeout_s ? o->body_timeout_s : 30) * 1000000000;
+    pthread_create(&s->watchdog, NULL, watchdog_main, s);
     *out = s;
     return 0;
 }
@@ -528,7 +661,14 @@ void lb_http_stop(lb_http_server *s, unsigned grace_ms)
     int64_t deadline = lb_mono_ns() + (int64_t)grace_ms * 1000000;
     while (atomic_load(&s->inflight) && lb_mono_ns() < deadline)
         usleep(10000);
+    pthread_mutex_lock(&s->reg_mu);
+    s->watchdog_stop = true;
+    pthread_cond_signal(&s->reg_cv);
+    pthread_mutex_unlock(&s->reg_mu);
+    pthread_join(s->watchdog, NULL);
     MHD_stop_daemon(s->d);
+    pthread_cond_destroy(&s->reg_cv);
+    pthread_mutex_destroy(&s->reg_mu);
     free(s->cert);
     free(s->key);
     free(s);

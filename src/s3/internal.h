@@ -93,6 +93,8 @@ int s3_bucket_access(s3_req *q, lb_bucket *b);
 /* ---- response.c */
 void s3_error(s3_req *q, int err);
 void s3_error_msg(s3_req *q, int err, const char *message, const char *extra_xml);
+/* The error response itself, not yet given (the stalled-body watchdog sends it). */
+lb_http_resp *s3_error_resp(s3_req *q, int err, const char *message, const char *extra_xml);
 void s3_respond_xml(s3_req *q, int status, lb_buf *xml); /* takes xml */
 void s3_respond_empty(s3_req *q, int status, lb_http_resp **out_resp);
 lb_http_resp *s3_resp(s3_req *q, lb_http_resp *r); /* adds common headers */

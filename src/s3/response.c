@@ -63,7 +63,7 @@ void s3_respond_empty(s3_req *q, int status, lb_http_resp **out_resp)
         lb_http_respond(q->http, r);
 }
 
-void s3_error_msg(s3_req *q, int err, const char *message, const char *extra_xml)
+lb_http_resp *s3_error_resp(s3_req *q, int err, const char *message, const char *extra_xml)
 {
     const lb_err_info *e = lb_err_lookup(err);
     if (e->http_status >= 500 || err == LB_E_CORRUPT)
@@ -71,32 +71,36 @@ void s3_error_msg(s3_req *q, int err, const char *message, const char *extra_xml
                  lb_strerror(err));
     /* Errors mid-body leave the rest of it unread: close rather than guess. */
     bool close = q->mode != BODY_NONE;
+    lb_http_resp *r;
     if (e->http_status == 304 || strcmp(q->method, "HEAD") == 0) {
-        lb_http_resp *r = s3_resp(q, lb_http_resp_buf(e->http_status, NULL, 0));
-        if (close)
-            lb_http_resp_close(r);
-        lb_http_respond(q->http, r);
-        return;
+        r = s3_resp(q, lb_http_resp_buf(e->http_status, NULL, 0));
+    } else {
+        lb_buf b = {0};
+        lb_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");
+        s3_xml_elem(&b, "Code", e->code);
+        s3_xml_elem(&b, "Message", message ? message : e->message);
+        if (q->bucket)
+            s3_xml_elem(&b, "BucketName", q->bucket);
+        if (q->key)
+            s3_xml_elem(&b, "Key", q->key);
+        if (extra_xml)
+            lb_buf_puts(&b, extra_xml);
+        s3_xml_elem(&b, "RequestId", q->id);
+        s3_xml_elem(&b, "HostId", q->id);
+        lb_buf_puts(&b, "</Error>");
+        size_t len = b.len;
+        r = lb_http_resp_buf(e->http_status, lb_buf_steal(&b), len);
+        lb_http_resp_header(r, "Content-Type", "application/xml");
+        s3_resp(q, r);
     }
-    lb_buf b = {0};
-    lb_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");
-    s3_xml_elem(&b, "Code", e->code);
-    s3_xml_elem(&b, "Message", message ? message : e->message);
-    if (q->bucket)
-        s3_xml_elem(&b, "BucketName", q->bucket);
-    if (q->key)
-        s3_xml_elem(&b, "Key", q->key);
-    if (extra_xml)
-        lb_buf_puts(&b, extra_xml);
-    s3_xml_elem(&b, "RequestId", q->id);
-    s3_xml_elem(&b, "HostId", q->id);
-    lb_buf_puts(&b, "</Error>");
-    size_t len = b.len;
-    lb_http_resp *r = lb_http_resp_buf(e->http_status, lb_buf_steal(&b), len);
-    lb_http_resp_header(r, "Content-Type", "application/xml");
     if (close)
         lb_http_resp_close(r);
-    lb_http_respond(q->http, s3_resp(q, r));
+    return r;
+}
+
+void s3_error_msg(s3_req *q, int err, const char *message, const char *extra_xml)
+{
+    lb_http_respond(q->http, s3_error_resp(q, err, message, extra_xml));
 }
 
 void s3_error(s3_req *q, int err) { s3_error_msg(q, err, NULL, NULL); }

@@ -190,6 +190,15 @@ static void on_done(void *arg, lb_http_req *r, bool ok)
     lb_http_set_ctx(r, NULL);
 }
 
+static lb_http_resp *on_stalled(void *arg, lb_http_req *r)
+{
+    (void)arg;
+    s3_req *q = lb_http_ctx(r);
+    if (!q)
+        return NULL;
+    return s3_error_resp(q, LB_E_REQUEST_TIMEOUT, NULL, NULL);
+}
+
 void lb_s3_app(lb_s3 *s3, lb_http_app *app)
 {
     app->arg = s3;
@@ -197,4 +206,5 @@ void lb_s3_app(lb_s3 *s3, lb_http_app *app)
     app->body = on_body;
     app->end = on_end;
     app->done = on_done;
+    app->stalled = on_stalled;
 }
