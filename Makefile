@@ -14,7 +14,7 @@ PYTHON     ?= python3
 APT_PACKAGES = build-essential pkg-config meson ninja-build clang libclang-rt-14-dev \
   libmicrohttpd-dev liblmdb-dev libssl-dev libxml2-dev libjansson-dev libcmocka-dev \
   libcurl4-openssl-dev libisal-dev libzstd-dev curl python3 awscli python3-boto3 \
-  s3cmd rclone restic openssl
+  s3cmd rclone restic openssl strace
 
 .PHONY: all deps build san run test fuzz soak bench clean
 

@@ -3,6 +3,8 @@
 #include "s3/internal.h"
 #include "s3/range.h"
 
+#include <errno.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +100,7 @@ static void stream_free(void *arg)
 {
     stream *s = arg;
     lb_reader_close(s->r);
+    lb_store_unpin(s->store, s->o);
     lb_object_free(s->o);
     free(s);
 }
@@ -116,6 +119,11 @@ void s3_object_get(s3_req *q, bool head)
 {
     if (s3_bucket_access(q, NULL))
         return;
+    /* An overwrite or delete may commit between our metadata read and the
+     * open of the data it names: then the file is gone (-ENOENT) and the
+     * object is read again, as the newer state. */
+    int attempts = 0;
+retry:;
     lb_object *o = NULL;
     int rc = lb_store_object_get(q->s3->store, q->bucket, q->key, &o);
     if (rc) {
@@ -202,10 +210,17 @@ void s3_object_get(s3_req *q, bool head)
         s->o = o;
         s->start = start;
         snprintf(s->id, sizeof s->id, "%s", q->id);
+        /* Parts are opened as the stream reaches them: pin them so an
+         * overwrite meanwhile cannot unlink them under the reader. */
+        lb_store_pin(s->store, o);
+        if ((rc = lb_store_pin_check(s->store, o)) == -ENOENT && ++attempts < 3) {
+            stream_free(s);
+            goto retry;
+        }
         /* Check the first block now so a damaged object fails with a status,
          * not a cut connection. */
         char probe[1];
-        if (stream_read(s, 0, probe, 1) != 1) {
+        if (rc || stream_read(s, 0, probe, 1) != 1) {
             stream_free(s);
             s3_error(q, LB_E_CORRUPT);
             return;
@@ -224,6 +239,10 @@ void s3_object_get(s3_req *q, bool head)
         lb_object_free(o);
         lb_http_respond(q->http, s3_resp(q, r));
         return;
+    }
+    if (rc == -ENOENT && ++attempts < 3) {
+        lb_object_free(o);
+        goto retry;
     }
     if (rc) {
         lb_object_free(o);

@@ -206,6 +206,8 @@ void lb_store_unlink_files(lb_store *s, char **files, size_t n)
 {
     lb_buf p = {0};
     for (size_t i = 0; i < n; i++) {
+        if (lb_store_pin_defer(s, files[i]))
+            continue; /* a reader still streams it: the last one unlinks */
         lb_zone_path(s, files[i], &p);
         int rc = s->io->unlink(p.data);
         if (rc && rc != -ENOENT)

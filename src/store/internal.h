@@ -12,6 +12,9 @@
 /* LMDB's default build limits keys to 511 bytes; longer object keys are
  * stored under a truncated key plus a hash (see objkey.c). */
 #define LB_MAX_DBKEY 480
+#define LB_PIN_SLOTS 256
+
+typedef struct pin pin;
 /* Upload keys add \0 and the upload id, and must still fit LMDB's 511. */
 #define LB_MAX_UPLOAD_DBKEY (511 - 1 - LB_VERSION_ID_LEN)
 
@@ -33,6 +36,9 @@ struct lb_store {
     pthread_t committer;
     bool stopping;
     uint64_t batches, ops; /* statistics */
+    /* files being streamed to clients (pins.c) */
+    pthread_mutex_t pin_mu;
+    pin *pins[LB_PIN_SLOTS];
 };
 
 /* A metadata mutation run inside the committer's transaction. */
@@ -90,6 +96,11 @@ int lb_store_journal(lb_store *s, MDB_txn *txn, const char *op, const char *buck
                      const char *key, const char *version, uint64_t size, const char *etag);
 
 int lb_store_recover(lb_store *s);
+/* True (and the unlink is left to the last reader) when file is pinned. */
+bool lb_store_pin_defer(lb_store *s, const char *file);
+/* At close: pins left belong to streams that never ended; their doomed
+ * files become orphans for the next start-up to remove. */
+void lb_store_pins_free(lb_store *s);
 /* Writes o as the current version inside txn (multipart completion);
  * returns the replaced version's files for unlinking after the commit. */
 int lb_store_commit_object(lb_store *s, MDB_txn *txn, const char *bucket, const char *key,

@@ -79,6 +79,7 @@ int lb_store_open(const lb_store_opts *opts, lb_store **out)
     for (int i = 0; i < LB_SHARDS; i++)
         s->shard_fd[i] = -1;
     s->tmp_fd = -1;
+    pthread_mutex_init(&s->pin_mu, NULL);
     s->dir = lb_xstrdup(opts->data_dir);
     s->io = opts->io ? opts->io : lb_io_default();
     lb_buf p = {0};
@@ -156,6 +157,7 @@ void lb_store_close(lb_store *s)
         return;
     lb_commit_stop(s);
     mdb_env_close(s->env);
+    lb_store_pins_free(s);
     for (int i = 0; i < LB_SHARDS; i++)
         if (s->shard_fd[i] >= 0)
             close(s->shard_fd[i]);

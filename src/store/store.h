@@ -171,6 +171,13 @@ ssize_t lb_reader_read(lb_reader *r, uint64_t off, void *p, size_t n);
  * caller frees).  LB_E_INVALID_ARGUMENT when o is not small. */
 #define LB_SMALL_READ (256 * 1024)
 int lb_store_read_small(lb_store *s, const lb_object *o, char **out);
+/* Pins o's files for a GET that reads them over time: a concurrent overwrite
+ * or delete defers their unlink until lb_store_unpin.  Pin, then
+ * lb_store_pin_check (-ENOENT: o was replaced before the pin; read the
+ * metadata again). */
+void lb_store_pin(lb_store *s, const lb_object *o);
+void lb_store_unpin(lb_store *s, const lb_object *o);
+int lb_store_pin_check(lb_store *s, const lb_object *o);
 /* Hands the fd over (for sendfile); the reader keeps no fd afterwards. */
 int lb_reader_take_fd(lb_reader *r);
 void lb_reader_close(lb_reader *r);
