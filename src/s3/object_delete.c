@@ -58,10 +58,31 @@ static void multi_end(s3_req *q)
     s3_respond_xml(q, 200, &b);
 }
 
+/* S3 refuses a batch delete whose body is not covered by an integrity check:
+ * a corrupted key list could delete the wrong objects. */
+static bool has_integrity_header(s3_req *q)
+{
+    if (s3_header(q, "content-md5") || s3_header(q, "x-amz-sdk-checksum-algorithm") ||
+        s3_header(q, "x-amz-trailer"))
+        return true;
+    for (int a = LB_CK_CRC32; a < LB_CK__COUNT; a++) {
+        char name[48];
+        snprintf(name, sizeof name, "x-amz-checksum-%s", lb_cksum_name((lb_cksum_alg)a));
+        if (s3_header(q, name))
+            return true;
+    }
+    return false;
+}
+
 void s3_objects_delete(s3_req *q)
 {
     if (s3_bucket_access(q, NULL))
         return;
+    if (!has_integrity_header(q)) {
+        s3_error_msg(q, LB_E_INVALID_REQUEST,
+                     "Missing required header for this request: Content-MD5", NULL);
+        return;
+    }
     if (s3_body_begin(q, BODY_BUFFER, LB_MAX_XML_BODY))
         return;
     q->end = multi_end;
