@@ -76,7 +76,8 @@ typedef enum lb_err {
     LB_E_UNRESOLVABLE_GRANT = -10050,
     LB_E_ILLEGAL_VERSIONING = -10051,
     LB_E_INVALID_PART_NUMBER = -10052,
-    LB_E__END = -10053
+    LB_E_MALFORMED_POLICY = -10053,
+    LB_E__END = -10054
 } lb_err;
 
 typedef struct lb_err_info {

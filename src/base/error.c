@@ -95,6 +95,7 @@ static const lb_err_info table[] = {
       "The versioning configuration specified in the request is invalid."),
     E(LB_E_INVALID_PART_NUMBER, "InvalidPartNumber", 416,
       "The requested partnumber is not satisfiable"),
+    E(LB_E_MALFORMED_POLICY, "MalformedPolicy", 400, "Policies must be valid JSON."),
 #undef E
 };
 
