@@ -90,7 +90,7 @@ typedef struct lb_policy_request {
 } lb_policy_request;
 
 typedef enum lb_policy_effect {
-    LB_POLICY_NONE,  /* no statement applies: the caller decides (default deny) */
+    LB_POLICY_NONE, /* no statement applies: the caller decides (default deny) */
     LB_POLICY_ALLOW,
     LB_POLICY_DENY,
 } lb_policy_effect;

@@ -58,9 +58,9 @@ typedef struct cidr {
 typedef struct cond_key {
     char *key;
     strlist vals;
-    double *nums;  /* numeric operators: vals parsed */
-    int64_t *ms;   /* date operators: vals parsed, ms since the epoch */
-    cidr *nets;    /* IP operators */
+    double *nums; /* numeric operators: vals parsed */
+    int64_t *ms;  /* date operators: vals parsed, ms since the epoch */
+    cidr *nets;   /* IP operators */
 } cond_key;
 
 typedef struct cond {
@@ -238,8 +238,12 @@ static bool parse_date(const char *s, int64_t *out)
     }
     if (*p != 0 || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
         return false;
-    struct tm tm = {.tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D,
-                    .tm_hour = h, .tm_min = m, .tm_sec = sec};
+    struct tm tm = {.tm_year = Y - 1900,
+                    .tm_mon = M - 1,
+                    .tm_mday = D,
+                    .tm_hour = h,
+                    .tm_min = m,
+                    .tm_sec = sec};
     time_t t = timegm(&tm);
     *out = ((int64_t)t - (int64_t)off * 60) * 1000 + ms;
     return true;
@@ -635,8 +639,7 @@ static bool lookup_op(const char *name, cond *out)
     return false;
 }
 
-static int parse_cond_values(pctx *c, const char *opname, const cond *cd, json_t *v,
-                             cond_key *ck)
+static int parse_cond_values(pctx *c, const char *opname, const cond *cd, json_t *v, cond_key *ck)
 {
     json_t *one[1] = {v};
     json_t **items = one;
@@ -678,13 +681,21 @@ static int parse_cond_values(pctx *c, const char *opname, const cond *cd, json_t
     /* Typed operators: check and convert once, here. */
     n = ck->vals.n;
     switch (cd->op) {
-    case OP_NUM_EQ: case OP_NUM_LT: case OP_NUM_LE: case OP_NUM_GT: case OP_NUM_GE:
+    case OP_NUM_EQ:
+    case OP_NUM_LT:
+    case OP_NUM_LE:
+    case OP_NUM_GT:
+    case OP_NUM_GE:
         ck->nums = lb_xcalloc(n, sizeof *ck->nums);
         for (size_t i = 0; i < n; i++)
             if (!parse_num(ck->vals.v[i], &ck->nums[i]))
                 return fail(c, "Invalid Condition value for %s: %s", opname, ck->vals.v[i]);
         break;
-    case OP_DATE_EQ: case OP_DATE_LT: case OP_DATE_LE: case OP_DATE_GT: case OP_DATE_GE:
+    case OP_DATE_EQ:
+    case OP_DATE_LT:
+    case OP_DATE_LE:
+    case OP_DATE_GT:
+    case OP_DATE_GE:
         ck->ms = lb_xcalloc(n, sizeof *ck->ms);
         for (size_t i = 0; i < n; i++)
             if (!parse_date(ck->vals.v[i], &ck->ms[i]))
@@ -696,13 +707,13 @@ static int parse_cond_values(pctx *c, const char *opname, const cond *cd, json_t
             if (!parse_cidr(ck->vals.v[i], true, &ck->nets[i]))
                 return fail(c, "Invalid Condition value for %s: %s", opname, ck->vals.v[i]);
         break;
-    case OP_BOOL: case OP_NULL:
+    case OP_BOOL:
+    case OP_NULL:
         for (size_t i = 0; i < n; i++)
             if (strcasecmp(ck->vals.v[i], "true") != 0 && strcasecmp(ck->vals.v[i], "false") != 0)
                 return fail(c, "Invalid Condition value for %s: %s", opname, ck->vals.v[i]);
         break;
-    default:
-        break;
+    default: break;
     }
     return 0;
 }
@@ -953,23 +964,31 @@ static bool value_matches(const lb_policy *p, const cond *cd, const cond_key *ck
     case OP_ARN_LIKE: return match(pv, val, true, p->vars, false, r);
     case OP_BINARY_EQ: return strcmp(pv, val) == 0;
     case OP_BOOL: return strcasecmp(pv, val) == 0;
-    case OP_NUM_EQ: case OP_NUM_LT: case OP_NUM_LE: case OP_NUM_GT: case OP_NUM_GE: {
+    case OP_NUM_EQ:
+    case OP_NUM_LT:
+    case OP_NUM_LE:
+    case OP_NUM_GT:
+    case OP_NUM_GE: {
         double d;
         if (!parse_num(val, &d))
             return false;
         double w = ck->nums[i];
-        return cd->op == OP_NUM_EQ ? d == w
+        return cd->op == OP_NUM_EQ   ? d == w
                : cd->op == OP_NUM_LT ? d < w
                : cd->op == OP_NUM_LE ? d <= w
                : cd->op == OP_NUM_GT ? d > w
                                      : d >= w;
     }
-    case OP_DATE_EQ: case OP_DATE_LT: case OP_DATE_LE: case OP_DATE_GT: case OP_DATE_GE: {
+    case OP_DATE_EQ:
+    case OP_DATE_LT:
+    case OP_DATE_LE:
+    case OP_DATE_GT:
+    case OP_DATE_GE: {
         int64_t t;
         if (!parse_date(val, &t))
             return false;
         int64_t w = ck->ms[i];
-        return cd->op == OP_DATE_EQ ? t == w
+        return cd->op == OP_DATE_EQ   ? t == w
                : cd->op == OP_DATE_LT ? t < w
                : cd->op == OP_DATE_LE ? t <= w
                : cd->op == OP_DATE_GT ? t > w

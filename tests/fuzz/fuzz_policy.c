@@ -18,11 +18,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void evaluate_all(const lb_policy *p, const lb_policy_request *fuzzed)
 {
     static const lb_policy_kv ctx[] = {
-        {"aws:SourceIp", "10.1.2.3"},         {"aws:SecureTransport", "false"},
-        {"aws:CurrentTime", "2024-06-01T12:00:00Z"}, {"aws:EpochTime", "1717243200"},
-        {"aws:username", "alice"},            {"s3:prefix", "home/alice/"},
-        {"aws:TagKeys", "a"},                 {"aws:TagKeys", "b"},
-        {"s3:max-keys", "100"},               {"aws:SourceIp", "2001:db8::1"},
+        {"aws:SourceIp", "10.1.2.3"},
+        {"aws:SecureTransport", "false"},
+        {"aws:CurrentTime", "2024-06-01T12:00:00Z"},
+        {"aws:EpochTime", "1717243200"},
+        {"aws:username", "alice"},
+        {"s3:prefix", "home/alice/"},
+        {"aws:TagKeys", "a"},
+        {"aws:TagKeys", "b"},
+        {"s3:max-keys", "100"},
+        {"aws:SourceIp", "2001:db8::1"},
     };
     const lb_policy_request fixed[] = {
         {NULL, "s3:GetObject", "arn:aws:s3:::b/k", ctx, sizeof ctx / sizeof ctx[0]},
@@ -73,8 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         c = next;
     }
-    lb_policy_request req = {field[0] && *field[0] ? field[0] : NULL, field[1], field[2], kv,
-                             nkv};
+    lb_policy_request req = {field[0] && *field[0] ? field[0] : NULL, field[1], field[2], kv, nkv};
     const lb_policy_request *fuzzed = field[1] && field[2] ? &req : NULL;
 
     /* A heap copy of exactly doclen bytes so ASan catches a read past len. */

@@ -23,10 +23,11 @@
 #define POL(...) "{" V12 "'Statement':[" __VA_ARGS__ "]}"
 #define POL08(...) "{'Version':'2008-10-17','Statement':[" __VA_ARGS__ "]}"
 /* A statement: effect, principal JSON, action JSON, resource JSON[, more]. */
-#define ST(eff, pr, act, res) "{'Effect':'" eff "','Principal':" pr ",'Action':" act ",'Resource':" res "}"
-#define STC(eff, pr, act, res, cond)                                                            \
-    "{'Effect':'" eff "','Principal':" pr ",'Action':" act ",'Resource':" res                \
-    ",'Condition':" cond "}"
+#define ST(eff, pr, act, res)                                                                      \
+    "{'Effect':'" eff "','Principal':" pr ",'Action':" act ",'Resource':" res "}"
+#define STC(eff, pr, act, res, cond)                                                               \
+    "{'Effect':'" eff "','Principal':" pr ",'Action':" act ",'Resource':" res ",'Condition':" cond \
+    "}"
 #define ALLOW_GET(pr) ST("Allow", pr, "'s3:GetObject'", "'arn:aws:s3:::b/*'")
 /* Allow everything on bucket b to everyone, under a condition. */
 #define ALLOW_IF(cond) STC("Allow", "'*'", "'s3:*'", "['arn:aws:s3:::b','arn:aws:s3:::b/*']", cond)
@@ -58,10 +59,10 @@ static const row rows[] = {
     {"public read: put not granted", B, POL(ALLOW_GET("'*'")), ANON, "s3:PutObject", OBJ, "", NONE},
     {"public read: other bucket", B, POL(ALLOW_GET("'*'")), ANON, "s3:GetObject",
      "arn:aws:s3:::c/k", "", NONE},
-    {"single statement object", B,
-     "{" V12 "'Statement':" ALLOW_GET("'*'") "}", ALICE, "s3:GetObject", OBJ, "", ALLOW},
-    {"no version means 2008", B, "{'Statement':" ALLOW_GET("'*'") "}", ALICE, "s3:GetObject",
-     OBJ, "", ALLOW},
+    {"single statement object", B, "{" V12 "'Statement':" ALLOW_GET("'*'") "}", ALICE,
+     "s3:GetObject", OBJ, "", ALLOW},
+    {"no version means 2008", B, "{'Statement':" ALLOW_GET("'*'") "}", ALICE, "s3:GetObject", OBJ,
+     "", ALLOW},
     {"deny overrides allow", B,
      POL(ST("Allow", "'*'", "'s3:*'", ALL_B) "," ST("Deny", "'*'", "'s3:DeleteObject'", ALL_B)),
      ALICE, "s3:DeleteObject", OBJ, "", DENY},
@@ -71,24 +72,24 @@ static const row rows[] = {
     {"deny first, allow after: still deny", B,
      POL(ST("Deny", "'*'", "'s3:*'", ALL_B) "," ST("Allow", "'*'", "'s3:*'", ALL_B)), ALICE,
      "s3:GetObject", OBJ, "", DENY},
-    {"deny only: unmatched is none", B, POL(ST("Deny", "'*'", "'s3:DeleteObject'", ALL_B)),
-     ALICE, "s3:GetObject", OBJ, "", NONE},
+    {"deny only: unmatched is none", B, POL(ST("Deny", "'*'", "'s3:DeleteObject'", ALL_B)), ALICE,
+     "s3:GetObject", OBJ, "", NONE},
 
     /* ---- principals */
-    {"named user matches", B, POL(ALLOW_GET("{'AWS':'" ALICE "'}")), ALICE, "s3:GetObject", OBJ,
-     "", ALLOW},
-    {"named user: other user", B, POL(ALLOW_GET("{'AWS':'" ALICE "'}")), BOB, "s3:GetObject",
-     OBJ, "", NONE},
-    {"named user: anonymous", B, POL(ALLOW_GET("{'AWS':'" ALICE "'}")), ANON, "s3:GetObject",
-     OBJ, "", NONE},
-    {"AWS * includes anonymous", B, POL(ALLOW_GET("{'AWS':'*'}")), ANON, "s3:GetObject", OBJ,
-     "", ALLOW},
-    {"principal list", B, POL(ALLOW_GET("{'AWS':['" ALICE "','" BOB "']}")), BOB,
-     "s3:GetObject", OBJ, "", ALLOW},
+    {"named user matches", B, POL(ALLOW_GET("{'AWS':'" ALICE "'}")), ALICE, "s3:GetObject", OBJ, "",
+     ALLOW},
+    {"named user: other user", B, POL(ALLOW_GET("{'AWS':'" ALICE "'}")), BOB, "s3:GetObject", OBJ,
+     "", NONE},
+    {"named user: anonymous", B, POL(ALLOW_GET("{'AWS':'" ALICE "'}")), ANON, "s3:GetObject", OBJ,
+     "", NONE},
+    {"AWS * includes anonymous", B, POL(ALLOW_GET("{'AWS':'*'}")), ANON, "s3:GetObject", OBJ, "",
+     ALLOW},
+    {"principal list", B, POL(ALLOW_GET("{'AWS':['" ALICE "','" BOB "']}")), BOB, "s3:GetObject",
+     OBJ, "", ALLOW},
     {"account id names its users", B, POL(ALLOW_GET("{'AWS':'lifeboat'}")), BOB, "s3:GetObject",
      OBJ, "", ALLOW},
-    {"account id: not anonymous", B, POL(ALLOW_GET("{'AWS':'lifeboat'}")), ANON,
-     "s3:GetObject", OBJ, "", NONE},
+    {"account id: not anonymous", B, POL(ALLOW_GET("{'AWS':'lifeboat'}")), ANON, "s3:GetObject",
+     OBJ, "", NONE},
     {"account root arn", B, POL(ALLOW_GET("{'AWS':'arn:aws:iam::lifeboat:root'}")), ALICE,
      "s3:GetObject", OBJ, "", ALLOW},
     {"other account root", B, POL(ALLOW_GET("{'AWS':'arn:aws:iam::other:root'}")), ALICE,
@@ -108,17 +109,17 @@ static const row rows[] = {
          "}"),
      ANON, "s3:GetObject", OBJ, "", DENY},
     {"user policy ignores request principal", U,
-     "{" V12 "'Statement':{'Effect':'Allow','Action':'s3:*','Resource':'*'}}", ANON,
-     "s3:PutObject", OBJ, "", ALLOW},
+     "{" V12 "'Statement':{'Effect':'Allow','Action':'s3:*','Resource':'*'}}", ANON, "s3:PutObject",
+     OBJ, "", ALLOW},
     {"user policy: other services parse", U,
-     "{" V12 "'Statement':{'Effect':'Allow','Action':['iam:*','s3:List*'],'Resource':'*'}}",
-     ALICE, "s3:ListBucket", BKT, "", ALLOW},
+     "{" V12 "'Statement':{'Effect':'Allow','Action':['iam:*','s3:List*'],'Resource':'*'}}", ALICE,
+     "s3:ListBucket", BKT, "", ALLOW},
 
     /* ---- actions */
     {"action wildcard s3:Get*", B, POL(ST("Allow", "'*'", "'s3:Get*'", ALL_B)), ALICE,
      "s3:GetObject", OBJ, "", ALLOW},
-    {"action wildcard s3:Get*: GetObjectAcl", B, POL(ST("Allow", "'*'", "'s3:Get*'", ALL_B)),
-     ALICE, "s3:GetObjectAcl", OBJ, "", ALLOW},
+    {"action wildcard s3:Get*: GetObjectAcl", B, POL(ST("Allow", "'*'", "'s3:Get*'", ALL_B)), ALICE,
+     "s3:GetObjectAcl", OBJ, "", ALLOW},
     {"action wildcard s3:Get*: PutObject", B, POL(ST("Allow", "'*'", "'s3:Get*'", ALL_B)), ALICE,
      "s3:PutObject", OBJ, "", NONE},
     {"action case-insensitive", B, POL(ST("Allow", "'*'", "'S3:getobject'", ALL_B)), ALICE,
@@ -132,11 +133,11 @@ static const row rows[] = {
     {"action list", B, POL(ST("Allow", "'*'", "['s3:PutObject','s3:GetObject']", ALL_B)), ALICE,
      "s3:GetObject", OBJ, "", ALLOW},
     {"NotAction: others allowed", B,
-     POL("{'Effect':'Allow','Principal':'*','NotAction':'s3:Delete*','Resource':" ALL_B "}"),
-     ALICE, "s3:GetObject", OBJ, "", ALLOW},
+     POL("{'Effect':'Allow','Principal':'*','NotAction':'s3:Delete*','Resource':" ALL_B "}"), ALICE,
+     "s3:GetObject", OBJ, "", ALLOW},
     {"NotAction: the listed one not", B,
-     POL("{'Effect':'Allow','Principal':'*','NotAction':'s3:Delete*','Resource':" ALL_B "}"),
-     ALICE, "s3:DeleteObject", OBJ, "", NONE},
+     POL("{'Effect':'Allow','Principal':'*','NotAction':'s3:Delete*','Resource':" ALL_B "}"), ALICE,
+     "s3:DeleteObject", OBJ, "", NONE},
     {"deny NotAction: everything but reads denied", B,
      POL(ST("Allow", "'*'", "'s3:*'", ALL_B) ",{'Effect':'Deny','Principal':'*','NotAction':['s3:"
                                              "GetObject','s3:ListBucket'],'Resource':" ALL_B "}"),
@@ -153,8 +154,8 @@ static const row rows[] = {
      ALICE, "s3:ListBucket", BKT, "", NONE},
     {"bucket arn is the bucket", B, POL(ST("Allow", "'*'", "'s3:*'", "'arn:aws:s3:::b'")), ALICE,
      "s3:ListBucket", BKT, "", ALLOW},
-    {"bucket arn: not its objects", B, POL(ST("Allow", "'*'", "'s3:*'", "'arn:aws:s3:::b'")),
-     ALICE, "s3:GetObject", OBJ, "", NONE},
+    {"bucket arn: not its objects", B, POL(ST("Allow", "'*'", "'s3:*'", "'arn:aws:s3:::b'")), ALICE,
+     "s3:GetObject", OBJ, "", NONE},
     {"resource inner *", B,
      POL(ST("Allow", "'*'", "'s3:GetObject'", "'arn:aws:s3:::b/photos/*.jpg'")), ALICE,
      "s3:GetObject", "arn:aws:s3:::b/photos/2024/x.jpg", "", ALLOW},
@@ -162,17 +163,17 @@ static const row rows[] = {
      POL(ST("Allow", "'*'", "'s3:GetObject'", "'arn:aws:s3:::b/photos/*.jpg'")), ALICE,
      "s3:GetObject", "arn:aws:s3:::b/photos/x.png", "", NONE},
     {"resource ? one char", B,
-     POL(ST("Allow", "'*'", "'s3:GetObject'", "'arn:aws:s3:::b/file?.txt'")), ALICE,
-     "s3:GetObject", "arn:aws:s3:::b/file1.txt", "", ALLOW},
+     POL(ST("Allow", "'*'", "'s3:GetObject'", "'arn:aws:s3:::b/file?.txt'")), ALICE, "s3:GetObject",
+     "arn:aws:s3:::b/file1.txt", "", ALLOW},
     {"resource ? not two", B,
-     POL(ST("Allow", "'*'", "'s3:GetObject'", "'arn:aws:s3:::b/file?.txt'")), ALICE,
-     "s3:GetObject", "arn:aws:s3:::b/file10.txt", "", NONE},
+     POL(ST("Allow", "'*'", "'s3:GetObject'", "'arn:aws:s3:::b/file?.txt'")), ALICE, "s3:GetObject",
+     "arn:aws:s3:::b/file10.txt", "", NONE},
     {"resource case-sensitive", B,
      POL(ST("Allow", "'*'", "'s3:GetObject'", "'arn:aws:s3:::b/Key'")), ALICE, "s3:GetObject",
      "arn:aws:s3:::b/key", "", NONE},
     {"resource bucket prefix wildcard", B,
-     POL(ST("Allow", "'*'", "'s3:GetObject'", "'arn:aws:s3:::logs-*/*'")), ALICE,
-     "s3:GetObject", "arn:aws:s3:::logs-2024/x", "", ALLOW},
+     POL(ST("Allow", "'*'", "'s3:GetObject'", "'arn:aws:s3:::logs-*/*'")), ALICE, "s3:GetObject",
+     "arn:aws:s3:::logs-2024/x", "", ALLOW},
     {"NotResource: outside allowed", B,
      POL("{'Effect':'Allow','Principal':'*','Action':'s3:GetObject','NotResource':'arn:aws:s3:::"
          "b/private/*'}"),
@@ -185,31 +186,30 @@ static const row rows[] = {
     /* ---- Bool / SecureTransport */
     {"SecureTransport false: deny", B,
      POL(ALLOW_GET("'*'") "," STC("Deny", "'*'", "'s3:*'", ALL_B,
-                                 "{'Bool':{'aws:SecureTransport':'false'}}")),
+                                  "{'Bool':{'aws:SecureTransport':'false'}}")),
      ANON, "s3:GetObject", OBJ, "aws:SecureTransport=false", DENY},
     {"SecureTransport true: allowed", B,
      POL(ALLOW_GET("'*'") "," STC("Deny", "'*'", "'s3:*'", ALL_B,
-                                 "{'Bool':{'aws:SecureTransport':'false'}}")),
+                                  "{'Bool':{'aws:SecureTransport':'false'}}")),
      ANON, "s3:GetObject", OBJ, "aws:SecureTransport=true", ALLOW},
     {"SecureTransport absent: Bool false", B,
      POL(ALLOW_GET("'*'") "," STC("Deny", "'*'", "'s3:*'", ALL_B,
-                                 "{'Bool':{'aws:SecureTransport':'false'}}")),
+                                  "{'Bool':{'aws:SecureTransport':'false'}}")),
      ANON, "s3:GetObject", OBJ, "", ALLOW},
     {"Bool with a JSON boolean", B, POL(ALLOW_IF("{'Bool':{'aws:SecureTransport':true}}")), ANON,
      "s3:GetObject", OBJ, "aws:SecureTransport=true", ALLOW},
-    {"condition key case-insensitive", B,
-     POL(ALLOW_IF("{'Bool':{'AWS:securetransport':'true'}}")), ANON, "s3:GetObject", OBJ,
-     "aws:SecureTransport=true", ALLOW},
+    {"condition key case-insensitive", B, POL(ALLOW_IF("{'Bool':{'AWS:securetransport':'true'}}")),
+     ANON, "s3:GetObject", OBJ, "aws:SecureTransport=true", ALLOW},
     {"BoolIfExists: absent", B, POL(ALLOW_IF("{'BoolIfExists':{'aws:SecureTransport':'true'}}")),
      ANON, "s3:GetObject", OBJ, "", ALLOW},
 
     /* ---- IP */
-    {"IpAddress inside", B, POL(ALLOW_IF("{'IpAddress':{'aws:SourceIp':'192.168.1.0/24'}}")),
-     ANON, "s3:GetObject", OBJ, "aws:SourceIp=192.168.1.77", ALLOW},
-    {"IpAddress outside", B, POL(ALLOW_IF("{'IpAddress':{'aws:SourceIp':'192.168.1.0/24'}}")),
-     ANON, "s3:GetObject", OBJ, "aws:SourceIp=192.168.2.1", NONE},
-    {"IpAddress odd prefix", B, POL(ALLOW_IF("{'IpAddress':{'aws:SourceIp':'10.0.0.0/9'}}")),
-     ANON, "s3:GetObject", OBJ, "aws:SourceIp=10.127.255.255", ALLOW},
+    {"IpAddress inside", B, POL(ALLOW_IF("{'IpAddress':{'aws:SourceIp':'192.168.1.0/24'}}")), ANON,
+     "s3:GetObject", OBJ, "aws:SourceIp=192.168.1.77", ALLOW},
+    {"IpAddress outside", B, POL(ALLOW_IF("{'IpAddress':{'aws:SourceIp':'192.168.1.0/24'}}")), ANON,
+     "s3:GetObject", OBJ, "aws:SourceIp=192.168.2.1", NONE},
+    {"IpAddress odd prefix", B, POL(ALLOW_IF("{'IpAddress':{'aws:SourceIp':'10.0.0.0/9'}}")), ANON,
+     "s3:GetObject", OBJ, "aws:SourceIp=10.127.255.255", ALLOW},
     {"IpAddress odd prefix: outside", B,
      POL(ALLOW_IF("{'IpAddress':{'aws:SourceIp':'10.0.0.0/9'}}")), ANON, "s3:GetObject", OBJ,
      "aws:SourceIp=10.128.0.0", NONE},
@@ -224,27 +224,26 @@ static const row rows[] = {
      "s3:GetObject", OBJ, "aws:SourceIp=2001:db8:1::5", ALLOW},
     {"IpAddress IPv6 outside", B, POL(ALLOW_IF("{'IpAddress':{'aws:SourceIp':'2001:db8::/32'}}")),
      ANON, "s3:GetObject", OBJ, "aws:SourceIp=2001:db9::1", NONE},
-    {"IpAddress v4 net, v6 client", B,
-     POL(ALLOW_IF("{'IpAddress':{'aws:SourceIp':'0.0.0.0/0'}}")), ANON, "s3:GetObject", OBJ,
-     "aws:SourceIp=::1", NONE},
+    {"IpAddress v4 net, v6 client", B, POL(ALLOW_IF("{'IpAddress':{'aws:SourceIp':'0.0.0.0/0'}}")),
+     ANON, "s3:GetObject", OBJ, "aws:SourceIp=::1", NONE},
     {"IpAddress v4-mapped client", B,
      POL(ALLOW_IF("{'IpAddress':{'aws:SourceIp':'192.168.1.0/24'}}")), ANON, "s3:GetObject", OBJ,
      "aws:SourceIp=::ffff:192.168.1.5", ALLOW},
     {"NotIpAddress deny: outside denied", B,
      POL(ALLOW_GET("'*'") "," STC("Deny", "'*'", "'s3:*'", ALL_B,
-                                 "{'NotIpAddress':{'aws:SourceIp':'10.0.0.0/8'}}")),
+                                  "{'NotIpAddress':{'aws:SourceIp':'10.0.0.0/8'}}")),
      ANON, "s3:GetObject", OBJ, "aws:SourceIp=8.8.8.8", DENY},
     {"NotIpAddress deny: inside allowed", B,
      POL(ALLOW_GET("'*'") "," STC("Deny", "'*'", "'s3:*'", ALL_B,
-                                 "{'NotIpAddress':{'aws:SourceIp':'10.0.0.0/8'}}")),
+                                  "{'NotIpAddress':{'aws:SourceIp':'10.0.0.0/8'}}")),
      ANON, "s3:GetObject", OBJ, "aws:SourceIp=10.1.2.3", ALLOW},
     {"NotIpAddress: unparseable client is outside", B,
      POL(ALLOW_IF("{'NotIpAddress':{'aws:SourceIp':'10.0.0.0/8'}}")), ANON, "s3:GetObject", OBJ,
      "aws:SourceIp=bogus", ALLOW},
 
-    /* ---- dates */
-#define WINDOW                                                                                   \
-    "{'DateGreaterThan':{'aws:CurrentTime':'2024-01-01T00:00:00Z'},'DateLessThan':{'aws:"       \
+/* ---- dates */
+#define WINDOW                                                                                     \
+    "{'DateGreaterThan':{'aws:CurrentTime':'2024-01-01T00:00:00Z'},'DateLessThan':{'aws:"          \
     "CurrentTime':'2024-12-31T23:59:59Z'}}"
     {"date window: inside", B, POL(ALLOW_IF(WINDOW)), ANON, "s3:GetObject", OBJ,
      "aws:CurrentTime=2024-06-01T12:00:00Z", ALLOW},
@@ -254,11 +253,11 @@ static const row rows[] = {
      "aws:CurrentTime=2023-12-31T23:59:59.999Z", NONE},
     {"date window: clock absent", B, POL(ALLOW_IF(WINDOW)), ANON, "s3:GetObject", OBJ, "", NONE},
     {"DateLessThan at the boundary", B,
-     POL(ALLOW_IF("{'DateLessThan':{'aws:CurrentTime':'2024-01-01'}}")), ANON, "s3:GetObject",
-     OBJ, "aws:CurrentTime=2024-01-01T00:00:00Z", NONE},
+     POL(ALLOW_IF("{'DateLessThan':{'aws:CurrentTime':'2024-01-01'}}")), ANON, "s3:GetObject", OBJ,
+     "aws:CurrentTime=2024-01-01T00:00:00Z", NONE},
     {"DateLessThanEquals at the boundary", B,
-     POL(ALLOW_IF("{'DateLessThanEquals':{'aws:CurrentTime':'2024-01-01'}}")), ANON,
-     "s3:GetObject", OBJ, "aws:CurrentTime=2024-01-01T00:00:00Z", ALLOW},
+     POL(ALLOW_IF("{'DateLessThanEquals':{'aws:CurrentTime':'2024-01-01'}}")), ANON, "s3:GetObject",
+     OBJ, "aws:CurrentTime=2024-01-01T00:00:00Z", ALLOW},
     {"DateEquals across time zones", B,
      POL(ALLOW_IF("{'DateEquals':{'aws:CurrentTime':'2024-01-01T02:00:00+02:00'}}")), ANON,
      "s3:GetObject", OBJ, "aws:CurrentTime=2024-01-01T00:00:00Z", ALLOW},
@@ -275,17 +274,20 @@ static const row rows[] = {
     {"StringEquals mismatch", B,
      POL(ALLOW_IF("{'StringEquals':{'s3:x-amz-acl':'bucket-owner-full-control'}}")), ALICE,
      "s3:PutObject", OBJ, "s3:x-amz-acl=public-read", NONE},
-    {"StringEquals is case-sensitive", B, POL(ALLOW_IF("{'StringEquals':{'aws:username':'Alice'}}")),
-     ALICE, "s3:GetObject", OBJ, "aws:username=alice", NONE},
+    {"StringEquals is case-sensitive", B,
+     POL(ALLOW_IF("{'StringEquals':{'aws:username':'Alice'}}")), ALICE, "s3:GetObject", OBJ,
+     "aws:username=alice", NONE},
     {"StringEquals: * is literal", B, POL(ALLOW_IF("{'StringEquals':{'s3:prefix':'home/*'}}")),
      ALICE, "s3:ListBucket", BKT, "s3:prefix=home/x", NONE},
     {"StringEqualsIgnoreCase", B,
      POL(ALLOW_IF("{'StringEqualsIgnoreCase':{'aws:username':'ALICE'}}")), ALICE, "s3:GetObject",
      OBJ, "aws:username=alice", ALLOW},
-    {"StringNotEquals: differs", B, POL(ALLOW_IF("{'StringNotEquals':{'s3:x-amz-acl':'public-read'}}")),
-     ALICE, "s3:PutObject", OBJ, "s3:x-amz-acl=private", ALLOW},
-    {"StringNotEquals: equal", B, POL(ALLOW_IF("{'StringNotEquals':{'s3:x-amz-acl':'public-read'}}")),
-     ALICE, "s3:PutObject", OBJ, "s3:x-amz-acl=public-read", NONE},
+    {"StringNotEquals: differs", B,
+     POL(ALLOW_IF("{'StringNotEquals':{'s3:x-amz-acl':'public-read'}}")), ALICE, "s3:PutObject",
+     OBJ, "s3:x-amz-acl=private", ALLOW},
+    {"StringNotEquals: equal", B,
+     POL(ALLOW_IF("{'StringNotEquals':{'s3:x-amz-acl':'public-read'}}")), ALICE, "s3:PutObject",
+     OBJ, "s3:x-amz-acl=public-read", NONE},
     {"StringNotEquals: key absent is true", B,
      POL(ALLOW_IF("{'StringNotEquals':{'s3:x-amz-acl':'public-read'}}")), ALICE, "s3:PutObject",
      OBJ, "", ALLOW},
@@ -307,8 +309,8 @@ static const row rows[] = {
      POL(ALLOW_IF("{'StringEqualsIfExists':{'s3:x-amz-acl':'private'}}")), ALICE, "s3:PutObject",
      OBJ, "", ALLOW},
     {"StringEqualsIfExists: present, wrong", B,
-     POL(ALLOW_IF("{'StringEqualsIfExists':{'s3:x-amz-acl':'private'}}")), ALICE,
-     "s3:PutObject", OBJ, "s3:x-amz-acl=public-read", NONE},
+     POL(ALLOW_IF("{'StringEqualsIfExists':{'s3:x-amz-acl':'private'}}")), ALICE, "s3:PutObject",
+     OBJ, "s3:x-amz-acl=public-read", NONE},
     {"ExistingObjectTag", B,
      POL(ALLOW_IF("{'StringEquals':{'s3:ExistingObjectTag/class':'public'}}")), ANON,
      "s3:GetObject", OBJ, "s3:ExistingObjectTag/class=public", ALLOW},
@@ -348,8 +350,8 @@ static const row rows[] = {
 
     /* ---- multi-valued keys */
     {"ForAnyValue: one matches", B,
-     POL(ALLOW_IF("{'ForAnyValue:StringEquals':{'aws:TagKeys':['b','x']}}")), ALICE,
-     "s3:PutObject", OBJ, "aws:TagKeys=a|aws:TagKeys=b", ALLOW},
+     POL(ALLOW_IF("{'ForAnyValue:StringEquals':{'aws:TagKeys':['b','x']}}")), ALICE, "s3:PutObject",
+     OBJ, "aws:TagKeys=a|aws:TagKeys=b", ALLOW},
     {"ForAnyValue: none matches", B,
      POL(ALLOW_IF("{'ForAnyValue:StringEquals':{'aws:TagKeys':['c']}}")), ALICE, "s3:PutObject",
      OBJ, "aws:TagKeys=a|aws:TagKeys=b", NONE},
@@ -366,34 +368,32 @@ static const row rows[] = {
      POL(ALLOW_IF("{'ForAllValues:StringEquals':{'aws:TagKeys':['a']}}")), ALICE, "s3:PutObject",
      OBJ, "", ALLOW},
     {"ForAllValues:StringLike", B,
-     POL(ALLOW_IF("{'ForAllValues:StringLike':{'aws:TagKeys':'team-*'}}")), ALICE,
-     "s3:PutObject", OBJ, "aws:TagKeys=team-a|aws:TagKeys=team-b", ALLOW},
+     POL(ALLOW_IF("{'ForAllValues:StringLike':{'aws:TagKeys':'team-*'}}")), ALICE, "s3:PutObject",
+     OBJ, "aws:TagKeys=team-a|aws:TagKeys=team-b", ALLOW},
 
-    /* ---- policy variables */
-#define HOME                                                                                     \
-    ST("Allow", "'*'", "'s3:*'", "'arn:aws:s3:::b/home/${aws:username}/*'")
+/* ---- policy variables */
+#define HOME ST("Allow", "'*'", "'s3:*'", "'arn:aws:s3:::b/home/${aws:username}/*'")
     {"variable in resource", B, POL(HOME), ALICE, "s3:GetObject", "arn:aws:s3:::b/home/alice/x",
      "aws:username=alice", ALLOW},
     {"variable in resource: another home", B, POL(HOME), ALICE, "s3:GetObject",
      "arn:aws:s3:::b/home/bob/x", "aws:username=alice", NONE},
-    {"variable in resource: no value", B, POL(HOME), ANON, "s3:GetObject",
-     "arn:aws:s3:::b/home//x", "", NONE},
+    {"variable in resource: no value", B, POL(HOME), ANON, "s3:GetObject", "arn:aws:s3:::b/home//x",
+     "", NONE},
     {"variable value is not a wildcard", B, POL(HOME), ALICE, "s3:GetObject",
      "arn:aws:s3:::b/home/xyz/x", "aws:username=*", NONE},
     {"variable in condition", B,
-     POL(ALLOW_IF("{'StringLike':{'s3:prefix':'home/${aws:username}/*'}}")), ALICE,
-     "s3:ListBucket", BKT, "s3:prefix=home/alice/docs|aws:username=alice", ALLOW},
+     POL(ALLOW_IF("{'StringLike':{'s3:prefix':'home/${aws:username}/*'}}")), ALICE, "s3:ListBucket",
+     BKT, "s3:prefix=home/alice/docs|aws:username=alice", ALLOW},
     {"variable with default", B,
      POL(ST("Allow", "'*'", "'s3:*'", "'arn:aws:s3:::b/home/${aws:username, `guest`}/*'")), ANON,
      "s3:GetObject", "arn:aws:s3:::b/home/guest/x", "", ALLOW},
-    {"${*} is a literal star", B,
-     POL(ST("Allow", "'*'", "'s3:*'", "'arn:aws:s3:::b/${*}'")), ALICE, "s3:GetObject",
-     "arn:aws:s3:::b/x", "", NONE},
+    {"${*} is a literal star", B, POL(ST("Allow", "'*'", "'s3:*'", "'arn:aws:s3:::b/${*}'")), ALICE,
+     "s3:GetObject", "arn:aws:s3:::b/x", "", NONE},
     {"${*} matches a star", B, POL(ST("Allow", "'*'", "'s3:*'", "'arn:aws:s3:::b/${*}'")), ALICE,
      "s3:GetObject", "arn:aws:s3:::b/*", "", ALLOW},
     {"2008 version: variables are text", B,
-     POL08(ST("Allow", "'*'", "'s3:*'", "'arn:aws:s3:::b/${aws:username}'")), ALICE,
-     "s3:GetObject", "arn:aws:s3:::b/${aws:username}", "aws:username=alice", ALLOW},
+     POL08(ST("Allow", "'*'", "'s3:*'", "'arn:aws:s3:::b/${aws:username}'")), ALICE, "s3:GetObject",
+     "arn:aws:s3:::b/${aws:username}", "aws:username=alice", ALLOW},
 };
 
 static void parse_ctx(const char *s, lb_policy_kv *kv, size_t *n, char *store)
@@ -439,8 +439,8 @@ static void test_table(void **state)
         }
         lb_policy_kv kv[16];
         char store[512];
-        lb_policy_request req = {.principal = r->principal, .action = r->action,
-                                 .resource = r->resource, .ctx = kv};
+        lb_policy_request req = {
+            .principal = r->principal, .action = r->action, .resource = r->resource, .ctx = kv};
         parse_ctx(r->ctx, kv, &req.nctx, store);
         lb_policy_effect got = lb_policy_evaluate(p, &req);
         if (got != r->want) {
@@ -463,7 +463,8 @@ typedef struct bad {
     const char *msg;
 } bad;
 
-#define GOOD_ST "'Effect':'Allow','Principal':'*','Action':'s3:GetObject','Resource':'arn:aws:s3:::b/*'"
+#define GOOD_ST                                                                                    \
+    "'Effect':'Allow','Principal':'*','Action':'s3:GetObject','Resource':'arn:aws:s3:::b/*'"
 #define BADC(cond) "{" V12 "'Statement':{" GOOD_ST ",'Condition':" cond "}}"
 #define BADS(st) "{" V12 "'Statement':{" st "}}"
 
@@ -486,9 +487,11 @@ static const bad bads[] = {
     {B, BADS(GOOD_ST ",'Foo':1"), "Unknown field Foo"},
     {B, BADS("'Principal':'*','Action':'s3:GetObject','Resource':'arn:aws:s3:::b/*'"),
      "Missing required field Effect"},
-    {B, BADS("'Effect':'Permit','Principal':'*','Action':'s3:GetObject','Resource':'arn:aws:s3:::b'"),
+    {B,
+     BADS("'Effect':'Permit','Principal':'*','Action':'s3:GetObject','Resource':'arn:aws:s3:::b'"),
      "Invalid effect: Permit"},
-    {B, BADS("'Effect':'allow','Principal':'*','Action':'s3:GetObject','Resource':'arn:aws:s3:::b'"),
+    {B,
+     BADS("'Effect':'allow','Principal':'*','Action':'s3:GetObject','Resource':'arn:aws:s3:::b'"),
      "Invalid effect: allow"},
     {B, BADS("'Sid':1," GOOD_ST), "Policy has an invalid Sid"},
     {B, "{" V12 "'Statement':[{'Sid':'a'," GOOD_ST "},{'Sid':'a'," GOOD_ST "}]}",
@@ -498,9 +501,12 @@ static const bad bads[] = {
     {U, BADS(GOOD_ST), "Policy document should not specify a principal"},
     {B, BADS("'Effect':'Allow','Principal':'alice','Action':'s3:*','Resource':'arn:aws:s3:::b'"),
      "Invalid principal in policy"},
-    {B, BADS("'Effect':'Allow','Principal':{'Bogus':'*'},'Action':'s3:*','Resource':'arn:aws:s3:::b'"),
+    {B,
+     BADS("'Effect':'Allow','Principal':{'Bogus':'*'},'Action':'s3:*','Resource':'arn:aws:s3:::b'"),
      "Invalid principal in policy"},
-    {B, BADS("'Effect':'Allow','Principal':{'AWS':'not an arn'},'Action':'s3:*','Resource':'arn:aws:s3:::b'"),
+    {B,
+     BADS("'Effect':'Allow','Principal':{'AWS':'not an "
+          "arn'},'Action':'s3:*','Resource':'arn:aws:s3:::b'"),
      "Invalid principal in policy"},
     {B, BADS("'Effect':'Allow','Principal':{},'Action':'s3:*','Resource':'arn:aws:s3:::b'"),
      "Invalid principal in policy"},
@@ -510,17 +516,23 @@ static const bad bads[] = {
      "Missing required field Action"},
     {B, BADS("'Effect':'Allow','Principal':'*','Action':'GetObject','Resource':'arn:aws:s3:::b'"),
      "Policy has invalid action"},
-    {B, BADS("'Effect':'Allow','Principal':'*','Action':'ec2:RunInstances','Resource':'arn:aws:s3:::b'"),
+    {B,
+     BADS("'Effect':'Allow','Principal':'*','Action':'ec2:RunInstances','Resource':'arn:aws:s3:::"
+          "b'"),
      "Policy has invalid action"},
-    {B, BADS("'Effect':'Allow','Principal':'*','Action':'s3:Get Object','Resource':'arn:aws:s3:::b'"),
+    {B,
+     BADS("'Effect':'Allow','Principal':'*','Action':'s3:Get Object','Resource':'arn:aws:s3:::b'"),
      "Policy has invalid action"},
     {B, BADS("'Effect':'Allow','Principal':'*','Action':[],'Resource':'arn:aws:s3:::b'"),
      "Policy has an invalid action"},
-    {B, BADS("'Effect':'Allow','Principal':'*','Action':['s3:GetObject',7],'Resource':'arn:aws:s3:::b'"),
+    {B,
+     BADS("'Effect':'Allow','Principal':'*','Action':['s3:GetObject',7],'Resource':'arn:aws:s3:::"
+          "b'"),
      "Policy has an invalid action"},
     {B, BADS(GOOD_ST ",'NotAction':'s3:PutObject'"),
      "Statement cannot have both Action and NotAction"},
-    {B, BADS("'Effect':'Allow','Principal':'*','Action':'s3:*'"), "Missing required field Resource"},
+    {B, BADS("'Effect':'Allow','Principal':'*','Action':'s3:*'"),
+     "Missing required field Resource"},
     {B, BADS("'Effect':'Allow','Principal':'*','Action':'s3:*','Resource':'b/*'"),
      "Policy has invalid resource"},
     {B, BADS("'Effect':'Allow','Principal':'*','Action':'s3:*','Resource':'arn:aws:s3:::'"),
@@ -531,7 +543,8 @@ static const bad bads[] = {
      "Statement cannot have both Resource and NotResource"},
     {B, BADC("'x'"), "Policy has an invalid condition"},
     {B, BADC("{'StringEqualz':{'aws:username':'a'}}"), "Unknown condition operator: StringEqualz"},
-    {B, BADC("{'NullIfExists':{'aws:username':'true'}}"), "Unknown condition operator: NullIfExists"},
+    {B, BADC("{'NullIfExists':{'aws:username':'true'}}"),
+     "Unknown condition operator: NullIfExists"},
     {B, BADC("{'ForAnyValue:Null':{'aws:username':'true'}}"),
      "Unknown condition operator: ForAnyValue:Null"},
     {B, BADC("{'ForSomeValues:StringEquals':{'aws:username':'a'}}"),
@@ -575,8 +588,8 @@ static void test_malformed(void **state)
         lb_policy *p = (lb_policy *)1;
         int rc = lb_policy_parse(json, strlen(json), bads[i].kind, &p, err, sizeof err);
         if (rc != LB_E_MALFORMED_POLICY || p != NULL || strcmp(err, want) != 0) {
-            print_error("malformed row %zu: rc %d, message \"%s\", want \"%s\"\n  %s\n", i, rc,
-                        err, want, json);
+            print_error("malformed row %zu: rc %d, message \"%s\", want \"%s\"\n  %s\n", i, rc, err,
+                        want, json);
             failed++;
         }
         if (rc == 0)
