@@ -104,6 +104,10 @@ void s3_xml_elem_u64(lb_buf *b, const char *name, uint64_t v);
 /* <tag><ID>id</ID><DisplayName>id</DisplayName></tag> (Owner, Initiator). */
 void s3_xml_owner(lb_buf *b, const char *tag, const char *id);
 void s3_quote_etag(const char *etag, char out[64]);
+/* x-amz-checksum-<alg>: value, when there is one. */
+void s3_reply_checksum(s3_req *q, lb_http_resp *r, lb_cksum_alg alg, const char *value);
+/* 200 with the ETag (and checksum) of what was just stored (PutObject, UploadPart). */
+void s3_respond_stored(s3_req *q, const char *etag, lb_cksum_alg alg, const char *ck);
 
 /* ---- operations */
 void s3_route(s3_req *q);

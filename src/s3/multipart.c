@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void s3_reply_checksum(s3_req *q, lb_http_resp *r, lb_cksum_alg alg, const char *value);
 
 
 static bool ck_is_crc(lb_cksum_alg alg)
@@ -169,13 +168,7 @@ static void part_end(s3_req *q)
         s3_error(q, rc);
         return;
     }
-    lb_http_resp *r;
-    s3_respond_empty(q, 200, &r);
-    char etag[64];
-    s3_quote_etag(part.etag, etag);
-    lb_http_resp_header(r, "ETag", etag);
-    s3_reply_checksum(q, r, q->ck_alg, ck);
-    lb_http_respond(q->http, r);
+    s3_respond_stored(q, part.etag, q->ck_alg, ck);
 }
 
 void s3_mpu_upload_part(s3_req *q)

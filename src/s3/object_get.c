@@ -13,7 +13,6 @@
  * sendfile(); longer ones stream block by block, verified as they go. */
 #define VERIFY_THEN_SENDFILE (256ULL << 20)
 
-void s3_reply_checksum(s3_req *q, lb_http_resp *r, lb_cksum_alg alg, const char *value);
 
 static bool etag_matches(const char *hdr, const char *etag)
 {

@@ -20,17 +20,6 @@ static void put_free(s3_req *q)
     q->op = NULL;
 }
 
-void s3_reply_checksum(s3_req *q, lb_http_resp *r, lb_cksum_alg alg, const char *value);
-void s3_reply_checksum(s3_req *q, lb_http_resp *r, lb_cksum_alg alg, const char *value)
-{
-    (void)q;
-    if (alg == LB_CK_NONE || !value || !*value)
-        return;
-    char name[48];
-    snprintf(name, sizeof name, "x-amz-checksum-%s", lb_cksum_name(alg));
-    lb_http_resp_header(r, name, value);
-}
-
 static void put_end(s3_req *q)
 {
     put_op *p = q->op;
@@ -63,13 +52,7 @@ static void put_end(s3_req *q)
         s3_error(q, rc);
         return;
     }
-    lb_http_resp *r;
-    s3_respond_empty(q, 200, &r);
-    char etag[64];
-    s3_quote_etag(o.etag, etag);
-    lb_http_resp_header(r, "ETag", etag);
-    s3_reply_checksum(q, r, o.ck_alg, o.ck_value);
-    lb_http_respond(q->http, r);
+    s3_respond_stored(q, o.etag, o.ck_alg, o.ck_value);
 }
 
 void s3_object_put(s3_req *q)

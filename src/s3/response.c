@@ -41,6 +41,27 @@ void s3_xml_owner(lb_buf *b, const char *tag, const char *id)
     lb_buf_printf(b, "</%s>", tag);
 }
 
+void s3_reply_checksum(s3_req *q, lb_http_resp *r, lb_cksum_alg alg, const char *value)
+{
+    (void)q;
+    if (alg == LB_CK_NONE || !value || !*value)
+        return;
+    char name[48];
+    snprintf(name, sizeof name, "x-amz-checksum-%s", lb_cksum_name(alg));
+    lb_http_resp_header(r, name, value);
+}
+
+void s3_respond_stored(s3_req *q, const char *etag, lb_cksum_alg alg, const char *ck)
+{
+    lb_http_resp *r;
+    s3_respond_empty(q, 200, &r);
+    char quoted[64];
+    s3_quote_etag(etag, quoted);
+    lb_http_resp_header(r, "ETag", quoted);
+    s3_reply_checksum(q, r, alg, ck);
+    lb_http_respond(q->http, r);
+}
+
 void s3_quote_etag(const char *etag, char out[64])
 {
     snprintf(out, 64, "\"%.60s\"", etag);

@@ -2,7 +2,7 @@
 import filecmp
 import os
 
-from harness import ACCESS, SECRET, ServerTestCase, client_env
+from harness import ACCESS, SECRET, ServerTestCase, client_env, s3cmd_config
 
 
 def write_random(path, size):
@@ -19,16 +19,7 @@ class S3cmd(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        host = "127.0.0.1:%d" % cls.server.port
-        cls.cfg = os.path.join(cls.server.tmp, "s3cmd.cfg")
-        with open(cls.cfg, "w") as f:
-            f.write("[default]\n"
-                    "access_key = %s\nsecret_key = %s\n"
-                    "host_base = %s\nhost_bucket = %s\n"
-                    "use_https = False\nsignature_v2 = False\n"
-                    "bucket_location = us-east-1\n"
-                    "check_ssl_certificate = False\n"
-                    "progress_meter = False\n" % (ACCESS, SECRET, host, host))
+        cls.cfg = s3cmd_config(cls.server, v2=False)
 
     def s3cmd(self, *args, check=True):
         return self.run_cmd(["s3cmd", "--config", self.cfg] + list(args),

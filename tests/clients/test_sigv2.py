@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from harness import ACCESS, SECRET, ServerTestCase, boto3_client, client_env
+from harness import ACCESS, SECRET, ServerTestCase, boto3_client, client_env, s3cmd_config
 
 BUCKET = "sigv2"
 
@@ -353,15 +353,7 @@ class SigV2S3cmd(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        host = "127.0.0.1:%d" % cls.server.port
-        cls.cfg = os.path.join(cls.server.tmp, "s3cmd.cfg")
-        with open(cls.cfg, "w") as f:
-            f.write("[default]\n"
-                    "access_key = %s\nsecret_key = %s\n"
-                    "host_base = %s\nhost_bucket = %s\n"
-                    "use_https = False\nsignature_v2 = True\n"
-                    "bucket_location = us-east-1\n"
-                    "progress_meter = False\n" % (ACCESS, SECRET, host, host))
+        cls.cfg = s3cmd_config(cls.server, v2=True)
 
     def s3cmd(self, *args, check=True):
         return self.run_cmd(["s3cmd", "--config", self.cfg] + list(args),

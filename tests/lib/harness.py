@@ -136,6 +136,21 @@ def boto3_client(server, **kw):
                         config=cfg, **kw)
 
 
+def s3cmd_config(server, v2=False):
+    """An s3cmd config file in the server's temp dir (never the user's home)."""
+    host = "127.0.0.1:%d" % server.port
+    path = os.path.join(server.tmp, "s3cmd-v2.cfg" if v2 else "s3cmd.cfg")
+    with open(path, "w") as f:
+        f.write("[default]\n"
+                "access_key = %s\nsecret_key = %s\n"
+                "host_base = %s\nhost_bucket = %s\n"
+                "use_https = False\nsignature_v2 = %s\n"
+                "bucket_location = us-east-1\n"
+                "check_ssl_certificate = False\n"
+                "progress_meter = False\n" % (ACCESS, SECRET, host, host, v2))
+    return path
+
+
 def client_env(server, key=ACCESS, secret=SECRET):
     e = dict(os.environ)
     e.update({"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret,
