@@ -96,6 +96,7 @@ static const lb_err_info table[] = {
     E(LB_E_INVALID_PART_NUMBER, "InvalidPartNumber", 416,
       "The requested partnumber is not satisfiable"),
     E(LB_E_MALFORMED_POLICY, "MalformedPolicy", 400, "Policies must be valid JSON."),
+    E(LB_E_NO_SUCH_BUCKET_POLICY, "NoSuchBucketPolicy", 404, "The bucket policy does not exist"),
 #undef E
 };
 

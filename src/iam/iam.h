@@ -68,6 +68,12 @@ int lb_policy_parse(const char *json, size_t len, lb_policy_kind kind, lb_policy
 /* NULL is allowed. */
 void lb_policy_free(lb_policy *p);
 
+/* Calls fn for every Resource and NotResource pattern of every statement, as
+ * written (wildcards and variables unexpanded), in document order; stops at
+ * and returns fn's first nonzero result, else 0.  For checks a caller adds,
+ * such as "a bucket policy names only its own bucket". */
+int lb_policy_resources(const lb_policy *p, int (*fn)(void *arg, const char *resource), void *arg);
+
 /* One condition-context entry.  A key given several times is multi-valued
  * (for ForAnyValue: / ForAllValues:).  Keys compare case-insensitively, as
  * AWS's condition keys do; values are compared as each operator says. */

@@ -129,6 +129,17 @@ static void stmt_free(stmt *s)
     free(s->conds);
 }
 
+int lb_policy_resources(const lb_policy *p, int (*fn)(void *arg, const char *resource), void *arg)
+{
+    for (size_t i = 0; p != NULL && i < p->nstmts; i++)
+        for (size_t j = 0; j < p->stmts[i].resources.n; j++) {
+            int rc = fn(arg, p->stmts[i].resources.v[j]);
+            if (rc)
+                return rc;
+        }
+    return 0;
+}
+
 void lb_policy_free(lb_policy *p)
 {
     if (p == NULL)

@@ -111,7 +111,7 @@ static int delete_fn(lb_store *s, MDB_txn *txn, void *arg)
     lb_buf_free(&prefix);
     if (busy)
         return LB_E_BUCKET_NOT_EMPTY;
-    if (mdb_del(txn, s->dbi_buckets, &k, NULL))
+    if (mdb_del(txn, s->dbi_buckets, &k, NULL) || lb_store_bucket_config_drop(s, txn, name))
         return LB_E_INTERNAL;
     return lb_store_journal(s, txn, "bucket-delete", name, NULL, NULL, 0, NULL);
 }

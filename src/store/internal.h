@@ -96,6 +96,8 @@ int lb_store_journal(lb_store *s, MDB_txn *txn, const char *op, const char *buck
                      const char *key, const char *version, uint64_t size, const char *etag);
 
 int lb_store_recover(lb_store *s);
+/* Removes a bucket's configuration records (bucket_config.c) inside txn. */
+int lb_store_bucket_config_drop(lb_store *s, MDB_txn *txn, const char *bucket);
 /* True (and the unlink is left to the last reader) when file is pinned. */
 bool lb_store_pin_defer(lb_store *s, const char *file);
 /* At close: pins left belong to streams that never ended; their doomed

@@ -105,6 +105,17 @@ int lb_store_bucket_delete(lb_store *s, const char *name);
 /* All buckets of owner (NULL: all), name order.  Free *out with free(). */
 int lb_store_bucket_list(lb_store *s, const char *owner, lb_bucket **out, size_t *n);
 
+/* ---------------------------------------------------------- bucket config */
+/* A bucket's policy document, stored as given (the caller validates it) in
+ * the "meta" database under "bucket\0policy"; removed with the bucket.
+ * put and delete are durable on return and journalled ("bucket-policy",
+ * "bucket-policy-delete").  Errors: LB_E_NO_SUCH_BUCKET; get and delete also
+ * LB_E_NO_SUCH_BUCKET_POLICY when none is set.  *json (get) is a malloc'ed
+ * NUL-terminated copy, *len its length without the NUL. */
+int lb_store_bucket_policy_put(lb_store *s, const char *bucket, const char *json, size_t len);
+int lb_store_bucket_policy_get(lb_store *s, const char *bucket, char **json, size_t *len);
+int lb_store_bucket_policy_delete(lb_store *s, const char *bucket);
+
 /* ---------------------------------------------------------------- writing data */
 
 /* A data file being written: bytes stream in, are checksummed per block,

@@ -652,6 +652,36 @@ static void test_edges(void **state)
     assert_string_equal(lb_policy_effect_name(DENY), "Deny");
 }
 
+static int collect(void *arg, const char *res)
+{
+    char *out = arg;
+    strcat(out, res);
+    strcat(out, ";");
+    return strcmp(res, "stop") == 0 ? 7 : 0;
+}
+
+static void test_resources(void **state)
+{
+    (void)state;
+    const char *json =
+        "{\"Version\":\"2012-10-17\",\"Statement\":["
+        "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
+        "\"Resource\":[\"arn:aws:s3:::b/*\",\"arn:aws:s3:::b\"]},"
+        "{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\","
+        "\"NotResource\":\"arn:aws:s3:::b/${aws:username}/*\"}]}";
+    lb_policy *p = NULL;
+    assert_int_equal(lb_policy_parse(json, strlen(json), B, &p, NULL, 0), 0);
+    char out[256] = "";
+    assert_int_equal(lb_policy_resources(p, collect, out), 0);
+    assert_string_equal(out, "arn:aws:s3:::b/*;arn:aws:s3:::b;arn:aws:s3:::b/${aws:username}/*;");
+    assert_int_equal(lb_policy_resources(NULL, collect, out), 0);
+    lb_policy_free(p);
+
+    const lb_err_info *e = lb_err_lookup(LB_E_NO_SUCH_BUCKET_POLICY);
+    assert_string_equal(e->code, "NoSuchBucketPolicy");
+    assert_int_equal(e->http_status, 404);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -659,6 +689,7 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_resources),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
