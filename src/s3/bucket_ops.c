@@ -126,7 +126,7 @@ void s3_bucket_create(s3_req *q)
 void s3_bucket_head(s3_req *q)
 {
     lb_bucket b;
-    if (s3_bucket_access(q, &b))
+    if (s3_bucket_access(q, &b, "s3:ListBucket"))
         return;
     lb_http_resp *r;
     s3_respond_empty(q, 200, &r);
@@ -136,7 +136,7 @@ void s3_bucket_head(s3_req *q)
 
 void s3_bucket_delete(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:DeleteBucket"))
         return;
     int rc = lb_store_bucket_delete(q->s3->store, q->bucket);
     if (rc)
@@ -148,7 +148,7 @@ void s3_bucket_delete(s3_req *q)
 void s3_bucket_location(s3_req *q)
 {
     lb_bucket b;
-    if (s3_bucket_access(q, &b))
+    if (s3_bucket_access(q, &b, "s3:GetBucketLocation"))
         return;
     lb_buf x = {0};
     lb_buf_puts(&x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint "

@@ -85,10 +85,18 @@ void s3_body_free(s3_req *q);
 /* Verifies SigV4 or SigV2 (header or presigned) or marks the request anonymous.
  * Prepares chunk-signature state for aws-chunked bodies. */
 int s3_authenticate(s3_req *q);
-/* Root, or the bucket's owner.  Anonymous: AccessDenied. */
-int s3_authorize_bucket(s3_req *q, const lb_bucket *b);
-/* Loads the bucket and checks access; responds on failure. */
-int s3_bucket_access(s3_req *q, lb_bucket *b);
+/* May the requester do action ("s3:GetObject") on b, or on b/key when key is
+ * not NULL?  Ownership and b's policy, in the order the comment above
+ * s3_authorize in auth.c gives (explicit Deny wins, then owner or root, then
+ * Allow).  Returns 0, LB_E_ACCESS_DENIED or a store error; does not respond. */
+int s3_authorize(s3_req *q, const lb_bucket *b, const char *action, const char *key);
+/* Loads q->bucket into b (may be NULL) and authorizes action on it, or on
+ * q->key for object requests; responds on failure (anonymous callers get
+ * AccessDenied for a missing bucket too). */
+int s3_bucket_access(s3_req *q, lb_bucket *b, const char *action);
+/* Loads q->bucket without authorizing (the operation checks per key);
+ * responds on failure. */
+int s3_bucket_load(s3_req *q, lb_bucket *b);
 
 /* ---- response.c */
 void s3_error(s3_req *q, int err);
@@ -133,6 +141,9 @@ void s3_mpu_complete(s3_req *q);
 void s3_mpu_abort(s3_req *q);
 void s3_mpu_list_parts(s3_req *q);
 void s3_admin(s3_req *q);
+void s3_policy_get(s3_req *q);
+void s3_policy_put(s3_req *q);
+void s3_policy_delete(s3_req *q);
 
 /* ---- object_meta.c: headers stored with an object */
 /* Collects Content-Type, Content-Encoding (minus aws-chunked), Cache-Control,

@@ -44,7 +44,7 @@ static int run_list(s3_req *q, bool uploads, const lb_list_params *p, lb_list_re
 void s3_list_objects(s3_req *q, int version)
 {
     lb_bucket bucket;
-    if (s3_bucket_access(q, &bucket))
+    if (s3_bucket_access(q, &bucket, "s3:ListBucket"))
         return;
     const char *enc = s3_query(q, "encoding-type");
     if (enc && strcmp(enc, "url") != 0) {
@@ -204,7 +204,7 @@ static bool in_group(const lb_list_params *p, const char *key)
 
 void s3_list_uploads(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:ListBucketMultipartUploads"))
         return;
     lb_list_params p = {.prefix = s3_query(q, "prefix"), .delimiter = s3_query(q, "delimiter"),
                         .start_after = s3_query(q, "key-marker")};

@@ -69,7 +69,7 @@ static int part_number(s3_req *q, int *out)
 
 void s3_mpu_create(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:PutObject"))
         return;
     lb_upload u = {0};
     u.key = q->key;
@@ -173,7 +173,7 @@ static void part_end(s3_req *q)
 
 void s3_mpu_upload_part(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:PutObject"))
         return;
     part_op *p = lb_xcalloc(1, sizeof *p);
     q->op = p;
@@ -196,7 +196,7 @@ void s3_mpu_upload_part(s3_req *q)
 
 void s3_mpu_copy_part(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:PutObject"))
         return;
     char *sb = NULL, *sk = NULL;
     lb_object *src = NULL;
@@ -209,7 +209,7 @@ void s3_mpu_copy_part(s3_req *q)
         rc = s3_copy_source(q, &sb, &sk);
     lb_bucket b;
     if (rc == 0 && (rc = lb_store_bucket_get(q->s3->store, sb, &b)) == 0)
-        rc = s3_authorize_bucket(q, &b);
+        rc = s3_authorize(q, &b, "s3:GetObject", sk);
     if (rc == 0)
         rc = lb_store_object_get(q->s3->store, sb, sk, &src);
     if (rc == 0)
@@ -474,7 +474,7 @@ out:
 
 void s3_mpu_complete(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:PutObject"))
         return;
     if (s3_body_begin(q, BODY_BUFFER, LB_MAX_XML_BODY))
         return;
@@ -493,7 +493,7 @@ void s3_mpu_complete(s3_req *q)
 
 void s3_mpu_abort(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:AbortMultipartUpload"))
         return;
     int rc = lb_store_upload_abort(q->s3->store, q->bucket, q->key, s3_query(q, "uploadId"));
     if (rc)
@@ -504,7 +504,7 @@ void s3_mpu_abort(s3_req *q)
 
 void s3_mpu_list_parts(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:ListMultipartUploadParts"))
         return;
     const char *upload_id = s3_query(q, "uploadId");
     lb_upload *u = NULL;

@@ -7,7 +7,7 @@
 
 void s3_object_copy(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:PutObject"))
         return;
     char *sb = NULL, *sk = NULL;
     lb_object *src = NULL;
@@ -20,7 +20,7 @@ void s3_object_copy(s3_req *q)
         goto out;
     lb_bucket b;
     if ((rc = lb_store_bucket_get(q->s3->store, sb, &b)) != 0 ||
-        (rc = s3_authorize_bucket(q, &b)) != 0)
+        (rc = s3_authorize(q, &b, "s3:GetObject", sk)) != 0)
         goto out;
     if ((rc = lb_store_object_get(q->s3->store, sb, sk, &src)) != 0)
         goto out;

@@ -8,7 +8,7 @@
 
 void s3_object_delete(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:DeleteObject"))
         return;
     int rc = lb_store_object_delete(q->s3->store, q->bucket, q->key);
     if (rc)
@@ -25,6 +25,10 @@ static void multi_end(s3_req *q)
     lb_delete_obj *objs = NULL;
     size_t n = 0;
     bool quiet = false;
+    lb_bucket bucket;
+    /* Authorized per key below; the bucket may have gone meanwhile. */
+    if (rc == 0)
+        rc = lb_store_bucket_get(q->s3->store, q->bucket, &bucket);
     if (rc == 0)
         rc = lb_xml_parse_delete(q->buf.data, q->buf.len, &objs, &n, &quiet);
     if (rc) {
@@ -37,7 +41,9 @@ static void multi_end(s3_req *q)
         int r = strlen(objs[i].key) > LB_MAX_KEY_LEN ? LB_E_KEY_TOO_LONG
                 : objs[i].version_id && strcmp(objs[i].version_id, "null") != 0
                     ? LB_E_NO_SUCH_KEY /* versioning arrives with its issue */
-                    : lb_store_object_delete(q->s3->store, q->bucket, objs[i].key);
+                    : s3_authorize(q, &bucket, "s3:DeleteObject", objs[i].key);
+        if (r == 0)
+            r = lb_store_object_delete(q->s3->store, q->bucket, objs[i].key);
         if (r == 0) {
             if (!quiet) {
                 lb_buf_puts(&b, "<Deleted>");
@@ -76,8 +82,18 @@ static bool has_integrity_header(s3_req *q)
 
 void s3_objects_delete(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    lb_bucket b;
+    if (s3_bucket_load(q, &b))
         return;
+    /* Keys are authorized one by one (a policy may allow some); without a
+     * policy a stranger can delete none, and is refused outright. */
+    bool owner = q->is_root || (!q->anonymous && strcmp(b.owner, q->user) == 0);
+    char *json = NULL;
+    if (!owner && lb_store_bucket_policy_get(q->s3->store, q->bucket, &json, NULL) != 0) {
+        s3_error(q, LB_E_ACCESS_DENIED);
+        return;
+    }
+    free(json);
     if (!has_integrity_header(q)) {
         s3_error_msg(q, LB_E_INVALID_REQUEST,
                      "Missing required header for this request: Content-MD5", NULL);

@@ -116,7 +116,7 @@ static void checksum_headers(s3_req *q, const lb_object *o, bool partial, lb_htt
 
 void s3_object_get(s3_req *q, bool head)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:GetObject"))
         return;
     /* An overwrite or delete may commit between our metadata read and the
      * open of the data it names: then the file is gone (-ENOENT) and the

@@ -57,7 +57,7 @@ static void put_end(s3_req *q)
 
 void s3_object_put(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:PutObject"))
         return;
     put_op *p = lb_xcalloc(1, sizeof *p);
     q->op = p;

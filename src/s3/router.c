@@ -5,7 +5,8 @@
 #include <string.h>
 
 /* Subresources S3 has that lifeboat does not serve yet: NotImplemented,
- * never a silent misroute to a plain object or bucket operation. */
+ * never a silent misroute to a plain object or bucket operation.  "policy"
+ * is served on buckets (route_bucket checks it first), not on objects. */
 static const char *const unimplemented[] = {
     "acl", "policy", "cors", "lifecycle", "website", "replication", "encryption",
     "object-lock", "retention", "legal-hold", "notification", "logging", "requestPayment",
@@ -24,7 +25,7 @@ static bool has_unimplemented(s3_req *q)
 
 static void versioning_get(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:GetBucketVersioning"))
         return;
     lb_buf b = {0};
     s3_xml_begin(&b, "VersioningConfiguration");
@@ -50,19 +51,26 @@ static void route_bucket(s3_req *q)
             s3_list_uploads(q);
         else if (s3_has_query(q, "versioning"))
             versioning_get(q);
+        else if (s3_has_query(q, "policy"))
+            s3_policy_get(q);
         else if (has_unimplemented(q) || s3_has_query(q, "tagging"))
             s3_error(q, LB_E_NOT_IMPLEMENTED);
         else
             s3_list_objects(q, s3_query(q, "list-type") && strcmp(s3_query(q, "list-type"), "2") == 0 ? 2 : 1);
     } else if (strcmp(m, "PUT") == 0) {
-        if (has_unimplemented(q) || s3_has_query(q, "versioning") || s3_has_query(q, "tagging"))
+        if (s3_has_query(q, "policy"))
+            s3_policy_put(q);
+        else if (has_unimplemented(q) || s3_has_query(q, "versioning") ||
+                 s3_has_query(q, "tagging"))
             s3_error(q, LB_E_NOT_IMPLEMENTED);
         else
             s3_bucket_create(q);
     } else if (strcmp(m, "HEAD") == 0) {
         s3_bucket_head(q);
     } else if (strcmp(m, "DELETE") == 0) {
-        if (has_unimplemented(q) || s3_has_query(q, "tagging"))
+        if (s3_has_query(q, "policy"))
+            s3_policy_delete(q);
+        else if (has_unimplemented(q) || s3_has_query(q, "tagging"))
             s3_error(q, LB_E_NOT_IMPLEMENTED);
         else
             s3_bucket_delete(q);

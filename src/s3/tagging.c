@@ -8,7 +8,7 @@
 
 void s3_tagging_get(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:GetObjectTagging"))
         return;
     lb_object *o;
     int rc = lb_store_object_get(q->s3->store, q->bucket, q->key, &o);
@@ -61,7 +61,7 @@ static void put_end(s3_req *q)
 
 void s3_tagging_put(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:PutObjectTagging"))
         return;
     if (s3_body_begin(q, BODY_BUFFER, 64 * 1024))
         return;
@@ -70,7 +70,7 @@ void s3_tagging_put(s3_req *q)
 
 void s3_tagging_delete(s3_req *q)
 {
-    if (s3_bucket_access(q, NULL))
+    if (s3_bucket_access(q, NULL, "s3:DeleteObjectTagging"))
         return;
     int rc = lb_store_object_set_tags(q->s3->store, q->bucket, q->key, NULL);
     if (rc)

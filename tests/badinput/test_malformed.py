@@ -327,7 +327,8 @@ class Malformed(ServerTestCase):
         for method, path in (("GET", "/%s?lifecycle" % BUCKET),
                              ("PUT", "/%s?lifecycle" % BUCKET),
                              ("GET", "/%s/%s?acl" % (BUCKET, ALIVE_KEY)),
-                             ("GET", "/%s?policy" % BUCKET)):
+                             ("GET", "/%s/%s?policy" % (BUCKET, ALIVE_KEY)),
+                             ("GET", "/%s?cors" % BUCKET)):
             with self.subTest(method=method, path=path):
                 resp = self.request(method, path, b"<LifecycleConfiguration/>"
                                     if method == "PUT" else b"")
