@@ -4,7 +4,7 @@ Put/Get/DeleteBucketPolicy round trip, MalformedPolicy (bad JSON, a resource
 of another bucket), NoSuchBucketPolicy; a policy granting another user
 s3:GetObject on a prefix; anonymous reads allowed by Principal "*" (plain
 urllib, no signature) and refused elsewhere and for writes; a Deny that
-overrides the owner; a condition (aws:SourceIp) applied; only the owner
+overrides the owner; conditions (aws:SourceIp, aws:SecureTransport) applied; only the owner
 manages the policy.
 """
 import json
@@ -120,6 +120,17 @@ class BucketPolicy(ServerTestCase):
             with self.assertRaises(ClientError) as cm:
                 f()
             self.assertEqual(err_code(cm), "AccessDenied")
+        # the grant covers a copy source too, not a copy into the owner's bucket
+        bee.create_bucket(Bucket="pol-bee-own")
+        bee.copy_object(Bucket="pol-bee-own", Key="copied",
+                        CopySource={"Bucket": "pol-grant", "Key": "public/x"})
+        self.assertEqual(bee.get_object(Bucket="pol-bee-own", Key="copied")["Body"].read(), b"px")
+        for src, dst in ((("pol-grant", "private/y"), "pol-bee-own"),
+                         (("pol-grant", "public/x"), "pol-grant")):
+            with self.assertRaises(ClientError) as cm:
+                bee.copy_object(Bucket=dst, Key="public/copy",
+                                CopySource={"Bucket": src[0], "Key": src[1]})
+            self.assertEqual(err_code(cm), "AccessDenied")
         # only the owner (or root) manages the policy
         with self.assertRaises(ClientError) as cm:
             bee.put_bucket_policy(Bucket="pol-grant", Policy=policy(
@@ -208,8 +219,18 @@ class BucketPolicy(ServerTestCase):
         with self.assertRaises(ClientError) as cm:
             c.get_object(Bucket="pol-ip", Key="k")
         self.assertEqual(err_code(cm), "AccessDenied")
+        # plain HTTP is not secure transport
+        c.put_bucket_policy(Bucket="pol-ip", Policy=policy(
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+             "Resource": "arn:aws:s3:::pol-ip/*",
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}}))
+        with self.assertRaises(ClientError) as cm:
+            c.put_object(Bucket="pol-ip", Key="k2", Body=b"v")
+        self.assertEqual(err_code(cm), "AccessDenied")
+        self.assertEqual(c.get_object(Bucket="pol-ip", Key="k")["Body"].read(), b"v")
         c.delete_bucket_policy(Bucket="pol-ip")
         self.assertEqual(c.get_object(Bucket="pol-ip", Key="k")["Body"].read(), b"v")
+        c.put_object(Bucket="pol-ip", Key="k2", Body=b"v")
 
 
 if __name__ == "__main__":
