@@ -78,7 +78,8 @@ typedef enum lb_err {
     LB_E_INVALID_PART_NUMBER = -10052,
     LB_E_MALFORMED_POLICY = -10053,
     LB_E_NO_SUCH_BUCKET_POLICY = -10054,
-    LB_E__END = -10055
+    LB_E_NO_SUCH_PUBLIC_ACCESS_BLOCK = -10055,
+    LB_E__END = -10056
 } lb_err;
 
 typedef struct lb_err_info {

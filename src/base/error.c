@@ -97,6 +97,8 @@ static const lb_err_info table[] = {
       "The requested partnumber is not satisfiable"),
     E(LB_E_MALFORMED_POLICY, "MalformedPolicy", 400, "Policies must be valid JSON."),
     E(LB_E_NO_SUCH_BUCKET_POLICY, "NoSuchBucketPolicy", 404, "The bucket policy does not exist"),
+    E(LB_E_NO_SUCH_PUBLIC_ACCESS_BLOCK, "NoSuchPublicAccessBlockConfiguration", 404,
+      "The public access block configuration was not found"),
 #undef E
 };
 

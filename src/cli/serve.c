@@ -19,6 +19,7 @@
 typedef struct serve_cfg {
     char *address, *data, *region, *domain, *tls_cert, *tls_key;
     unsigned max_conns, max_requests, request_timeout;
+    bool allow_public;
 } serve_cfg;
 
 static void set(char **field, const char *v)
@@ -67,7 +68,14 @@ static int load_config(serve_cfg *c, const char *path)
             set(&c->tls_cert, v);
         else if (strcmp(k, "tls-key") == 0)
             set(&c->tls_key, v);
-        else {
+        else if (strcmp(k, "allow-public") == 0 &&
+                 (strcmp(v, "true") == 0 || strcmp(v, "false") == 0))
+            c->allow_public = strcmp(v, "true") == 0;
+        else if (strcmp(k, "allow-public") == 0) {
+            fprintf(stderr, "lifeboat: %s:%d: allow-public must be true or false\n", path, n);
+            rc = -1;
+            break;
+        } else {
             fprintf(stderr, "lifeboat: %s:%d: unknown setting \"%s\"\n", path, n, k);
             rc = -1;
             break;
@@ -147,11 +155,15 @@ static void usage(FILE *f)
           "  --address HOST:PORT  listen address (default 127.0.0.1:9000)\n"
           "  --data DIR           data directory (default ./lifeboat-data)\n"
           "  --config FILE        settings file: key = value lines (address, data, region,\n"
-          "                       domain, tls-cert, tls-key); flags override it\n"
+          "                       domain, tls-cert, tls-key, allow-public = true|false);\n"
+          "                       flags override it\n"
           "  --region NAME        region label of this site (default us-east-1)\n"
           "  --domain NAME        base domain for virtual-host style (BUCKET.NAME)\n"
           "  --tls-cert FILE      PEM certificate: serve HTTPS (with --tls-key)\n"
           "  --tls-key FILE       PEM private key\n"
+          "  --allow-public       let buckets be public: without it the site blocks public\n"
+          "                       bucket policies and anonymous access through them;\n"
+          "                       with it each bucket's PublicAccessBlock decides\n"
           "  --max-conns N        connections accepted at once (default 4096)\n"
           "  --max-requests N     requests in flight before new ones get 503 SlowDown\n"
           "                       (default 1024)\n"
@@ -178,6 +190,7 @@ int lb_cli_serve(int argc, char **argv)
         {"tls-key", required_argument, 0, 'K'}, {"max-conns", required_argument, 0, 'm'},
         {"max-requests", required_argument, 0, 'R'},
         {"request-timeout", required_argument, 0, 'T'},
+        {"allow-public", no_argument, 0, 'P'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
     };
     /* First pass: the config file, so flags can override it. */
@@ -198,6 +211,7 @@ int lb_cli_serve(int argc, char **argv)
         case 'm': c.max_conns = (unsigned)atoi(optarg); break;
         case 'R': c.max_requests = (unsigned)atoi(optarg); break;
         case 'T': c.request_timeout = (unsigned)atoi(optarg); break;
+        case 'P': c.allow_public = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -236,7 +250,7 @@ int lb_cli_serve(int argc, char **argv)
         goto out;
     lb_s3_opts s3o = {.store = store, .region = c.region, .root_access = access,
                       .root_secret = secret, .domain = c.domain,
-                      .max_inflight = c.max_requests};
+                      .max_inflight = c.max_requests, .allow_public = c.allow_public};
     lb_s3_new(&s3o, &s3);
     lb_http_app app;
     lb_s3_app(s3, &app);
@@ -267,6 +281,10 @@ int lb_cli_serve(int argc, char **argv)
            access, secret);
     fflush(stdout);
     lb_info(NULL, "listening on %s port %u", c.address, lb_http_port(srv));
+    lb_info(NULL, "public access %s",
+            c.allow_public
+                ? "allowed where a bucket's public access block permits it (--allow-public)"
+                : "blocked on this site");
     int stop_signal = 0;
     while (sigwait(&stop_set, &stop_signal) != 0)
         ;

@@ -74,6 +74,12 @@ void lb_policy_free(lb_policy *p);
  * such as "a bucket policy names only its own bucket". */
 int lb_policy_resources(const lb_policy *p, int (*fn)(void *arg, const char *resource), void *arg);
 
+/* Whether p is public, by one simple rule: some Allow statement without a
+ * Condition names Principal "*" (or {"AWS": "*"}) or uses NotPrincipal.
+ * An Allow to "*" restricted by any Condition (aws:SourceIp, ...) is not
+ * public.  A NULL p is not public.  Used by the public access block. */
+bool lb_policy_is_public(const lb_policy *p);
+
 /* One condition-context entry.  A key given several times is multi-valued
  * (for ForAnyValue: / ForAllValues:).  Keys compare case-insensitively, as
  * AWS's condition keys do; values are compared as each operator says. */

@@ -140,6 +140,21 @@ int lb_policy_resources(const lb_policy *p, int (*fn)(void *arg, const char *res
     return 0;
 }
 
+bool lb_policy_is_public(const lb_policy *p)
+{
+    for (size_t i = 0; p != NULL && i < p->nstmts; i++) {
+        const stmt *s = &p->stmts[i];
+        if (s->deny || s->nconds > 0)
+            continue;
+        if (s->pmode == PR_NOT_PRINCIPAL)
+            return true;
+        for (size_t j = 0; s->pmode == PR_PRINCIPAL && j < s->principals.n; j++)
+            if (strcmp(s->principals.v[j], "*") == 0)
+                return true;
+    }
+    return false;
+}
+
 void lb_policy_free(lb_policy *p)
 {
     if (p == NULL)

@@ -305,15 +305,22 @@ int s3_authenticate(s3_req *q)
  *   4. the bucket policy actions are refused to anyone else, even when the
  *      policy allows them (only the owner manages the policy);
  *   5. an Allow in the bucket policy allows (anonymous requests only through
- *      Principal "*");
+ *      Principal "*"), except that an anonymous request gets nothing from a
+ *      public policy (lb_policy_is_public) while RestrictPublicBuckets is in
+ *      force: always when the site blocks public access (the default), else
+ *      when the bucket's PublicAccessBlock sets it;
  *   6. otherwise AccessDenied.
  * The policy is read and parsed per request: documents are at most 20 KiB
  * and a parse is microseconds, far below the request's own LMDB and I/O. */
 
+/* The actions that manage access itself: the policy and the public access
+ * block. */
 static bool policy_action(const char *action)
 {
     return strcmp(action, "s3:GetBucketPolicy") == 0 || strcmp(action, "s3:PutBucketPolicy") == 0 ||
-           strcmp(action, "s3:DeleteBucketPolicy") == 0;
+           strcmp(action, "s3:DeleteBucketPolicy") == 0 ||
+           strcmp(action, "s3:GetBucketPublicAccessBlock") == 0 ||
+           strcmp(action, "s3:PutBucketPublicAccessBlock") == 0;
 }
 
 #define MAX_CTX 16
@@ -397,14 +404,22 @@ int s3_authorize(s3_req *q, const lb_bucket *b, const char *action, const char *
     }
     free(json);
     lb_policy_effect e = evaluate(q, p, b, action, key);
+    bool is_public = lb_policy_is_public(p);
     lb_policy_free(p);
     if (e == LB_POLICY_DENY)
         return LB_E_ACCESS_DENIED;
     if (owner)
         return 0;
-    if (policy_action(action))
+    if (policy_action(action) || e != LB_POLICY_ALLOW)
         return LB_E_ACCESS_DENIED;
-    return e == LB_POLICY_ALLOW ? 0 : LB_E_ACCESS_DENIED;
+    if (q->anonymous && is_public) {
+        s3_pab pab;
+        if ((rc = s3_pab_effective(q, b->name, &pab)) != 0)
+            return rc;
+        if (pab.restrict_public_buckets)
+            return LB_E_ACCESS_DENIED;
+    }
+    return 0;
 }
 
 int s3_bucket_load(s3_req *q, lb_bucket *b)

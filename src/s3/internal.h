@@ -16,6 +16,7 @@ struct lb_s3 {
     lb_store *store;
     char *region, *root_access, *root_secret, *domain;
     unsigned max_inflight;
+    bool allow_public; /* see lb_s3_opts */
     lb_http_server *srv;
 };
 
@@ -144,6 +145,18 @@ void s3_admin(s3_req *q);
 void s3_policy_get(s3_req *q);
 void s3_policy_put(s3_req *q);
 void s3_policy_delete(s3_req *q);
+
+/* PublicAccessBlock (bucket_policy.c): Get/Put/DeletePublicAccessBlock, and
+ * the block in force for a bucket — the site's (everything blocked unless
+ * serve --allow-public) combined with the bucket's own configuration. */
+void s3_pab_get(s3_req *q);
+void s3_pab_put(s3_req *q);
+void s3_pab_delete(s3_req *q);
+typedef struct s3_pab {
+    bool block_public_policy;     /* PutBucketPolicy refuses public documents */
+    bool restrict_public_buckets; /* public policies grant nothing to anonymous */
+} s3_pab;
+int s3_pab_effective(s3_req *q, const char *bucket, s3_pab *out);
 
 /* ---- object_meta.c: headers stored with an object */
 /* Collects Content-Type, Content-Encoding (minus aws-chunked), Cache-Control,

@@ -6,7 +6,8 @@
 
 /* Subresources S3 has that lifeboat does not serve yet: NotImplemented,
  * never a silent misroute to a plain object or bucket operation.  "policy"
- * is served on buckets (route_bucket checks it first), not on objects. */
+ * and "publicAccessBlock" are served on buckets (route_bucket checks them
+ * first), not on objects. */
 static const char *const unimplemented[] = {
     "acl", "policy", "cors", "lifecycle", "website", "replication", "encryption",
     "object-lock", "retention", "legal-hold", "notification", "logging", "requestPayment",
@@ -53,6 +54,8 @@ static void route_bucket(s3_req *q)
             versioning_get(q);
         else if (s3_has_query(q, "policy"))
             s3_policy_get(q);
+        else if (s3_has_query(q, "publicAccessBlock"))
+            s3_pab_get(q);
         else if (has_unimplemented(q) || s3_has_query(q, "tagging"))
             s3_error(q, LB_E_NOT_IMPLEMENTED);
         else
@@ -60,6 +63,8 @@ static void route_bucket(s3_req *q)
     } else if (strcmp(m, "PUT") == 0) {
         if (s3_has_query(q, "policy"))
             s3_policy_put(q);
+        else if (s3_has_query(q, "publicAccessBlock"))
+            s3_pab_put(q);
         else if (has_unimplemented(q) || s3_has_query(q, "versioning") ||
                  s3_has_query(q, "tagging"))
             s3_error(q, LB_E_NOT_IMPLEMENTED);
@@ -70,6 +75,8 @@ static void route_bucket(s3_req *q)
     } else if (strcmp(m, "DELETE") == 0) {
         if (s3_has_query(q, "policy"))
             s3_policy_delete(q);
+        else if (s3_has_query(q, "publicAccessBlock"))
+            s3_pab_delete(q);
         else if (has_unimplemented(q) || s3_has_query(q, "tagging"))
             s3_error(q, LB_E_NOT_IMPLEMENTED);
         else

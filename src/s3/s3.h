@@ -16,6 +16,11 @@ typedef struct lb_s3_opts {
     const char *root_secret;
     const char *domain;       /* virtual-host base ("localhost": b.localhost:9000), or NULL */
     unsigned max_inflight;    /* above this, new requests get 503 SlowDown */
+    /* false (the default): the site blocks public access — public bucket
+     * policies are refused and grant nothing to anonymous requests, whatever
+     * a bucket's own public access block says.  true: each bucket's
+     * PublicAccessBlock decides (serve --allow-public). */
+    bool allow_public;
 } lb_s3_opts;
 
 int lb_s3_new(const lb_s3_opts *o, lb_s3 **out);

@@ -16,6 +16,7 @@ int lb_s3_new(const lb_s3_opts *o, lb_s3 **out)
     s->root_secret = lb_xstrdup(o->root_secret);
     s->domain = o->domain && *o->domain ? lb_xstrdup(o->domain) : NULL;
     s->max_inflight = o->max_inflight ? o->max_inflight : 1024;
+    s->allow_public = o->allow_public;
     *out = s;
     return 0;
 }

@@ -636,3 +636,42 @@ out:
     xmlFreeDoc(doc);
     return rc;
 }
+
+/* ---------------------------------------------------------------- public access block */
+
+int lb_xml_parse_public_access_block(const char *body, size_t len, lb_public_access_block *out)
+{
+    static const char *const names[4] = {"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
+                                         "RestrictPublicBuckets"};
+    char *text[4] = {NULL, NULL, NULL, NULL};
+    bool val[4] = {false, false, false, false};
+    xmlDoc *doc = NULL;
+    xmlNode *root;
+
+    memset(out, 0, sizeof *out);
+    int rc = xml_open(body, len, "PublicAccessBlockConfiguration", &doc, &root);
+    if (rc)
+        goto out;
+    for (const xmlNode *c = root->children; c; c = c->next) {
+        for (int i = 0; i < 4; i++) {
+            if (is_el(c, names[i])) {
+                rc = take_once(c, &text[i]);
+                if (rc)
+                    goto out;
+            }
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        if (text[i] && (rc = parse_bool(text[i], &val[i])) != 0)
+            goto out;
+    }
+    out->block_public_acls = val[0];
+    out->ignore_public_acls = val[1];
+    out->block_public_policy = val[2];
+    out->restrict_public_buckets = val[3];
+out:
+    for (int i = 0; i < 4; i++)
+        free(text[i]);
+    xmlFreeDoc(doc);
+    return rc;
+}

@@ -104,4 +104,20 @@ void lb_tags_to_query(const lb_tag *t, size_t n, lb_buf *out);
  * trimmed text (caller frees).  Errors: LB_E_MALFORMED_XML. */
 int lb_xml_parse_create_bucket(const char *body, size_t len, char **location);
 
+/* ------------------------------------------------ PublicAccessBlock */
+
+typedef struct lb_public_access_block {
+    bool block_public_acls;
+    bool ignore_public_acls;
+    bool block_public_policy;
+    bool restrict_public_buckets;
+} lb_public_access_block;
+
+/* PublicAccessBlockConfiguration{BlockPublicAcls?, IgnorePublicAcls?,
+ * BlockPublicPolicy?, RestrictPublicBuckets?}, each an xs:boolean
+ * (true/false/1/0, surrounding whitespace allowed); an absent one is false,
+ * as in S3.  Returns 0 with *out filled.  Errors: LB_E_MALFORMED_XML for not
+ * XML, a DOCTYPE, the wrong root, a field given twice or not a boolean. */
+int lb_xml_parse_public_access_block(const char *body, size_t len, lb_public_access_block *out);
+
 #endif

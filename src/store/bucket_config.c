@@ -1,8 +1,9 @@
-/* Bucket configuration documents (for now the bucket policy): records keyed
- * "bucket\0policy" in the "meta" database, written through the committer and
- * dropped with their bucket. */
+/* Bucket configuration documents (the bucket policy and the public access
+ * block): records keyed "bucket\0policy" and "bucket\0pab" in the "meta"
+ * database, written through the committer and dropped with their bucket. */
 #include "store/internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,9 @@ static void config_key(lb_buf *out, const char *bucket, const char *what)
 }
 
 typedef struct policy_args {
+    const char *what; /* "policy" or "pab" */
+    int missing;      /* the error for deleting a record that is not there */
+    const char *op;   /* journal operation; "-delete" is appended for deletes */
     const char *bucket;
     const char *json; /* NULL: delete */
     size_t len;
@@ -26,7 +30,7 @@ static int policy_fn(lb_store *s, MDB_txn *txn, void *arg)
     if (mdb_get(txn, s->dbi_buckets, &bk, &v))
         return LB_E_NO_SUCH_BUCKET;
     lb_buf key = {0};
-    config_key(&key, a->bucket, "policy");
+    config_key(&key, a->bucket, a->what);
     MDB_val k = {key.len, key.data};
     int rc;
     if (a->json) {
@@ -35,28 +39,31 @@ static int policy_fn(lb_store *s, MDB_txn *txn, void *arg)
         rc = mdb_put(txn, s->dbi_meta, &k, &v, 0) ? LB_E_INTERNAL : 0;
     } else {
         rc = mdb_del(txn, s->dbi_meta, &k, NULL);
-        rc = rc == MDB_NOTFOUND ? LB_E_NO_SUCH_BUCKET_POLICY : rc ? LB_E_INTERNAL : 0;
+        rc = rc == MDB_NOTFOUND ? a->missing : rc ? LB_E_INTERNAL : 0;
     }
     lb_buf_free(&key);
     if (rc)
         return rc;
-    return lb_store_journal(s, txn, a->json ? "bucket-policy" : "bucket-policy-delete", a->bucket,
-                            NULL, NULL, a->len, NULL);
+    char op[48];
+    snprintf(op, sizeof op, "%s%s", a->op, a->json ? "" : "-delete");
+    return lb_store_journal(s, txn, op, a->bucket, NULL, NULL, a->len, NULL);
 }
 
 int lb_store_bucket_policy_put(lb_store *s, const char *bucket, const char *json, size_t len)
 {
-    policy_args a = {bucket, json ? json : "", len};
+    policy_args a = {"policy", LB_E_NO_SUCH_BUCKET_POLICY, "bucket-policy",
+                     bucket,   json ? json : "",           len};
     return lb_commit_run(s, policy_fn, &a, -1);
 }
 
 int lb_store_bucket_policy_delete(lb_store *s, const char *bucket)
 {
-    policy_args a = {bucket, NULL, 0};
+    policy_args a = {"policy", LB_E_NO_SUCH_BUCKET_POLICY, "bucket-policy", bucket, NULL, 0};
     return lb_commit_run(s, policy_fn, &a, -1);
 }
 
-int lb_store_bucket_policy_get(lb_store *s, const char *bucket, char **json, size_t *len)
+static int config_get(lb_store *s, const char *bucket, const char *what, int missing, char **json,
+                      size_t *len)
 {
     *json = NULL;
     if (len)
@@ -71,11 +78,11 @@ int lb_store_bucket_policy_get(lb_store *s, const char *bucket, char **json, siz
         return rc == MDB_NOTFOUND ? LB_E_NO_SUCH_BUCKET : LB_E_INTERNAL;
     }
     lb_buf key = {0};
-    config_key(&key, bucket, "policy");
+    config_key(&key, bucket, what);
     MDB_val k = {key.len, key.data};
     rc = mdb_get(txn, s->dbi_meta, &k, &v);
     if (rc == MDB_NOTFOUND) {
-        rc = LB_E_NO_SUCH_BUCKET_POLICY;
+        rc = missing;
     } else if (rc) {
         rc = LB_E_INTERNAL;
     } else {
@@ -91,12 +98,40 @@ int lb_store_bucket_policy_get(lb_store *s, const char *bucket, char **json, siz
     return rc;
 }
 
+int lb_store_bucket_policy_get(lb_store *s, const char *bucket, char **json, size_t *len)
+{
+    return config_get(s, bucket, "policy", LB_E_NO_SUCH_BUCKET_POLICY, json, len);
+}
+
+int lb_store_bucket_pab_put(lb_store *s, const char *bucket, const char *val, size_t len)
+{
+    policy_args a = {"pab", LB_E_NO_SUCH_PUBLIC_ACCESS_BLOCK, "bucket-pab", bucket, val ? val : "",
+                     len};
+    return lb_commit_run(s, policy_fn, &a, -1);
+}
+
+int lb_store_bucket_pab_delete(lb_store *s, const char *bucket)
+{
+    policy_args a = {"pab", LB_E_NO_SUCH_PUBLIC_ACCESS_BLOCK, "bucket-pab", bucket, NULL, 0};
+    return lb_commit_run(s, policy_fn, &a, -1);
+}
+
+int lb_store_bucket_pab_get(lb_store *s, const char *bucket, char **val, size_t *len)
+{
+    return config_get(s, bucket, "pab", LB_E_NO_SUCH_PUBLIC_ACCESS_BLOCK, val, len);
+}
+
 int lb_store_bucket_config_drop(lb_store *s, MDB_txn *txn, const char *bucket)
 {
-    lb_buf key = {0};
-    config_key(&key, bucket, "policy");
-    MDB_val k = {key.len, key.data};
-    int rc = mdb_del(txn, s->dbi_meta, &k, NULL);
-    lb_buf_free(&key);
-    return rc == 0 || rc == MDB_NOTFOUND ? 0 : LB_E_INTERNAL;
+    static const char *const what[] = {"policy", "pab"};
+    for (size_t i = 0; i < sizeof what / sizeof *what; i++) {
+        lb_buf key = {0};
+        config_key(&key, bucket, what[i]);
+        MDB_val k = {key.len, key.data};
+        int rc = mdb_del(txn, s->dbi_meta, &k, NULL);
+        lb_buf_free(&key);
+        if (rc != 0 && rc != MDB_NOTFOUND)
+            return LB_E_INTERNAL;
+    }
+    return 0;
 }

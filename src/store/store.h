@@ -63,24 +63,24 @@ typedef struct lb_hdr {
 
 /* One stored file of an object (a single PUT has one; multipart one per part). */
 typedef struct lb_part_ref {
-    char *file;        /* path relative to the zone directory */
+    char *file; /* path relative to the zone directory */
     uint64_t size;
-    char etag[48];     /* hex md5 of the part */
-    char *checksum;    /* base64 of the object's checksum algorithm over the part, or NULL */
+    char etag[48];  /* hex md5 of the part */
+    char *checksum; /* base64 of the object's checksum algorithm over the part, or NULL */
 } lb_part_ref;
 
 typedef struct lb_object {
     char version_id[LB_VERSION_ID_LEN + 1];
     uint64_t size;
     int64_t mtime_ms;
-    char etag[48];        /* without quotes: hex md5, or hex-N for multipart */
+    char etag[48]; /* without quotes: hex md5, or hex-N for multipart */
     char owner[64];
-    lb_hdr *headers;      /* content-type, content-encoding, ..., x-amz-meta-* */
+    lb_hdr *headers; /* content-type, content-encoding, ..., x-amz-meta-* */
     size_t nheaders;
-    char *tags;           /* URL query form "k=v&k2=v2", NULL when none */
-    lb_cksum_alg ck_alg;  /* LB_CK_NONE when no checksum */
-    char *ck_value;       /* base64 (with "-N" suffix when composite) */
-    bool ck_composite;    /* multipart checksum of checksums */
+    char *tags;          /* URL query form "k=v&k2=v2", NULL when none */
+    lb_cksum_alg ck_alg; /* LB_CK_NONE when no checksum */
+    char *ck_value;      /* base64 (with "-N" suffix when composite) */
+    bool ck_composite;   /* multipart checksum of checksums */
     lb_part_ref *parts;
     size_t nparts;
 } lb_object;
@@ -115,6 +115,16 @@ int lb_store_bucket_list(lb_store *s, const char *owner, lb_bucket **out, size_t
 int lb_store_bucket_policy_put(lb_store *s, const char *bucket, const char *json, size_t len);
 int lb_store_bucket_policy_get(lb_store *s, const char *bucket, char **json, size_t *len);
 int lb_store_bucket_policy_delete(lb_store *s, const char *bucket);
+
+/* A bucket's public access block, as the caller encodes it (src/s3 stores
+ * four '0'/'1' characters), under "bucket\0pab" in the "meta" database;
+ * removed with the bucket.  Durable and journalled ("bucket-pab",
+ * "bucket-pab-delete") like the policy.  Errors: LB_E_NO_SUCH_BUCKET; get and
+ * delete also LB_E_NO_SUCH_PUBLIC_ACCESS_BLOCK when none is set.  *val (get)
+ * is a malloc'ed NUL-terminated copy the caller frees. */
+int lb_store_bucket_pab_put(lb_store *s, const char *bucket, const char *val, size_t len);
+int lb_store_bucket_pab_get(lb_store *s, const char *bucket, char **val, size_t *len);
+int lb_store_bucket_pab_delete(lb_store *s, const char *bucket);
 
 /* ---------------------------------------------------------------- writing data */
 
@@ -226,14 +236,13 @@ int lb_store_upload_get(lb_store *s, const char *bucket, const char *key, const 
 int lb_store_upload_put_part(lb_store *s, const char *bucket, const char *key,
                              const char *upload_id, lb_part *p, lb_writer *w);
 /* Parts in number order, starting after `after`, at most max (0: all). */
-int lb_store_upload_parts(lb_store *s, const char *upload_id, int after, size_t max,
-                          lb_part **out, size_t *n, bool *truncated);
+int lb_store_upload_parts(lb_store *s, const char *upload_id, int after, size_t max, lb_part **out,
+                          size_t *n, bool *truncated);
 /* Makes o (already holding parts/etag/size/headers) the current version and
  * removes the upload; parts not used are deleted.  LB_E_NO_SUCH_UPLOAD. */
 int lb_store_upload_complete(lb_store *s, const char *bucket, const char *key,
                              const char *upload_id, lb_object *o, const lb_put_cond *cond);
-int lb_store_upload_abort(lb_store *s, const char *bucket, const char *key,
-                          const char *upload_id);
+int lb_store_upload_abort(lb_store *s, const char *bucket, const char *key, const char *upload_id);
 int lb_store_upload_decode(const void *val, size_t vlen, lb_upload **out);
 
 /* ---------------------------------------------------------------- users and keys */

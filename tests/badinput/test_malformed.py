@@ -209,6 +209,19 @@ class Malformed(ServerTestCase):
         self.assertEqual(s3.get_object(Bucket=BUCKET, Key="mpu-bad")["Body"].read(),
                          b"x" * 100)
 
+    def test_malformed_xml_put_public_access_block(self):
+        bodies = self.BAD_XML + [
+            b"<PublicAccessBlockConfiguration><BlockPublicPolicy>yes</BlockPublicPolicy>"
+            b"</PublicAccessBlockConfiguration>",
+            b"<PublicAccessBlockConfiguration><BlockPublicPolicy>true</BlockPublicPolicy>"]
+        for body in bodies:
+            with self.subTest(body=body[:40]):
+                resp = self.request("PUT", "/%s?publicAccessBlock" % BUCKET, body)
+                self.assertS3Error(resp, 400, "MalformedXML")
+                self.assertAlive()
+        resp = self.request("GET", "/%s?publicAccessBlock" % BUCKET)
+        self.assertS3Error(resp, 404, "NoSuchPublicAccessBlockConfiguration")
+
     def test_malformed_xml_put_tagging(self):
         self.s3().put_object(Bucket=BUCKET, Key="tagged", Body=b"t")
         bodies = self.BAD_XML + [b"<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag>"]
@@ -328,6 +341,7 @@ class Malformed(ServerTestCase):
                              ("PUT", "/%s?lifecycle" % BUCKET),
                              ("GET", "/%s/%s?acl" % (BUCKET, ALIVE_KEY)),
                              ("GET", "/%s/%s?policy" % (BUCKET, ALIVE_KEY)),
+                             ("GET", "/%s/%s?publicAccessBlock" % (BUCKET, ALIVE_KEY)),
                              ("GET", "/%s?cors" % BUCKET)):
             with self.subTest(method=method, path=path):
                 resp = self.request(method, path, b"<LifecycleConfiguration/>"

@@ -5,7 +5,8 @@ of another bucket), NoSuchBucketPolicy; a policy granting another user
 s3:GetObject on a prefix; anonymous reads allowed by Principal "*" (plain
 urllib, no signature) and refused elsewhere and for writes; a Deny that
 overrides the owner; conditions (aws:SourceIp, aws:SecureTransport) applied; only the owner
-manages the policy.
+manages the policy.  The server runs with --allow-public: without it the
+site blocks public policies (see test_public_access).
 """
 import json
 import os
@@ -36,6 +37,8 @@ def policy(*stmts):
 
 
 class BucketPolicy(ServerTestCase):
+    server_args = ("--allow-public",)
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

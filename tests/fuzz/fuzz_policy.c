@@ -40,6 +40,7 @@ static void evaluate_all(const lb_policy *p, const lb_policy_request *fuzzed)
             abort();
     if (fuzzed && lb_policy_evaluate(p, fuzzed) > LB_POLICY_DENY)
         abort();
+    (void)lb_policy_is_public(p);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -59,6 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (lb_xml_parse_create_bucket(body, size, &loc) == 0)
             free(loc);
     }
+    {
+        lb_public_access_block c;
+        (void)lb_xml_parse_public_access_block(body, size, &c);
+    }
 
     /* The header parsers take C strings. */
     char *s = malloc(size + 1);

@@ -682,6 +682,49 @@ static void test_resources(void **state)
     assert_int_equal(e->http_status, 404);
 }
 
+static void test_is_public(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *stmt;
+        bool pub;
+    } cases[] = {
+        {"{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
+         "\"Resource\":\"arn:aws:s3:::b/*\"}",
+         true},
+        {"{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"arn:aws:iam::lifeboat:user/u\",\"*\"]},"
+         "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}",
+         true},
+        {"{\"Effect\":\"Allow\",\"NotPrincipal\":{\"AWS\":\"arn:aws:iam::lifeboat:user/u\"},"
+         "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}",
+         true},
+        /* restricted by a condition: not public */
+        {"{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
+         "\"Resource\":\"arn:aws:s3:::b/*\","
+         "\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/8\"}}}",
+         false},
+        {"{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\","
+         "\"Resource\":\"arn:aws:s3:::b/*\"}",
+         false},
+        {"{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::lifeboat:user/u\"},"
+         "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}",
+         false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char json[1024];
+        snprintf(json, sizeof json, "{\"Version\":\"2012-10-17\",\"Statement\":[%s]}",
+                 cases[i].stmt);
+        lb_policy *p = NULL;
+        assert_int_equal(lb_policy_parse(json, strlen(json), B, &p, NULL, 0), 0);
+        assert_int_equal(lb_policy_is_public(p), cases[i].pub);
+        lb_policy_free(p);
+    }
+    assert_false(lb_policy_is_public(NULL));
+    const lb_err_info *e = lb_err_lookup(LB_E_NO_SUCH_PUBLIC_ACCESS_BLOCK);
+    assert_string_equal(e->code, "NoSuchPublicAccessBlockConfiguration");
+    assert_int_equal(e->http_status, 404);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -690,6 +733,7 @@ int main(void)
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_edges),
         cmocka_unit_test(test_resources),
+        cmocka_unit_test(test_is_public),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -578,15 +578,63 @@ static void test_create_bucket(void **state)
     }
 }
 
+static void test_public_access_block(void **state)
+{
+    (void)state;
+    lb_public_access_block c;
+    assert_int_equal(
+        lb_xml_parse_public_access_block(
+            S("<PublicAccessBlockConfiguration" NS "><BlockPublicAcls>true</BlockPublicAcls>"
+              "<IgnorePublicAcls>false</IgnorePublicAcls><BlockPublicPolicy> 1 </BlockPublicPolicy>"
+              "<RestrictPublicBuckets>TRUE</RestrictPublicBuckets><Other>x</Other>"
+              "</PublicAccessBlockConfiguration>"),
+            &c),
+        0);
+    assert_true(c.block_public_acls);
+    assert_false(c.ignore_public_acls);
+    assert_true(c.block_public_policy);
+    assert_true(c.restrict_public_buckets);
+    /* Absent fields are false, as in S3. */
+    assert_int_equal(lb_xml_parse_public_access_block(
+                         S("<PublicAccessBlockConfiguration><RestrictPublicBuckets>1"
+                           "</RestrictPublicBuckets></PublicAccessBlockConfiguration>"),
+                         &c),
+                     0);
+    assert_false(c.block_public_acls);
+    assert_false(c.block_public_policy);
+    assert_true(c.restrict_public_buckets);
+    assert_int_equal(lb_xml_parse_public_access_block(S("<PublicAccessBlockConfiguration/>"), &c),
+                     0);
+    assert_false(c.restrict_public_buckets);
+    static const char *const bad[] = {
+        "",
+        "not xml",
+        "<Tagging/>",
+        "<PublicAccessBlockConfiguration><BlockPublicPolicy>yes</BlockPublicPolicy>"
+        "</PublicAccessBlockConfiguration>",
+        "<PublicAccessBlockConfiguration><BlockPublicPolicy>true</BlockPublicPolicy>"
+        "<BlockPublicPolicy>false</BlockPublicPolicy></PublicAccessBlockConfiguration>",
+        "<!DOCTYPE x [<!ENTITY e \"true\">]><PublicAccessBlockConfiguration>"
+        "<BlockPublicPolicy>&e;</BlockPublicPolicy></PublicAccessBlockConfiguration>",
+        "<PublicAccessBlockConfiguration>",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        c.block_public_policy = true;
+        assert_int_equal(lb_xml_parse_public_access_block(S(bad[i]), &c), LB_E_MALFORMED_XML);
+        assert_false(c.block_public_policy);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_complete_ok),    cmocka_unit_test(test_complete_errors),
-        cmocka_unit_test(test_complete_many),  cmocka_unit_test(test_no_doctype_no_entities),
-        cmocka_unit_test(test_length_bound),   cmocka_unit_test(test_delete),
-        cmocka_unit_test(test_delete_limit),   cmocka_unit_test(test_tagging),
-        cmocka_unit_test(test_tag_limits),     cmocka_unit_test(test_tags_query),
-        cmocka_unit_test(test_tags_roundtrip), cmocka_unit_test(test_create_bucket),
+        cmocka_unit_test(test_complete_ok),         cmocka_unit_test(test_complete_errors),
+        cmocka_unit_test(test_complete_many),       cmocka_unit_test(test_no_doctype_no_entities),
+        cmocka_unit_test(test_length_bound),        cmocka_unit_test(test_delete),
+        cmocka_unit_test(test_delete_limit),        cmocka_unit_test(test_tagging),
+        cmocka_unit_test(test_tag_limits),          cmocka_unit_test(test_tags_query),
+        cmocka_unit_test(test_tags_roundtrip),      cmocka_unit_test(test_create_bucket),
+        cmocka_unit_test(test_public_access_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
