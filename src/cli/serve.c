@@ -194,10 +194,13 @@ int lb_cli_serve(int argc, char **argv)
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
     };
     /* First pass: the config file, so flags can override it. */
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc && load_config(&c, argv[i + 1]))
-            return 2;
     int ch, rc = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc && load_config(&c, argv[i + 1])) {
+            rc = 2;
+            goto done;
+        }
+    }
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
@@ -212,17 +215,19 @@ int lb_cli_serve(int argc, char **argv)
         case 'R': c.max_requests = (unsigned)atoi(optarg); break;
         case 'T': c.request_timeout = (unsigned)atoi(optarg); break;
         case 'P': c.allow_public = true; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'h': usage(stdout); rc = 0; goto done;
+        default: usage(stderr); rc = 2; goto done;
         }
     }
     if (optind < argc) {
         fprintf(stderr, "lifeboat serve: unexpected argument \"%s\"\n", argv[optind]);
-        return 2;
+        rc = 2;
+        goto done;
     }
     if (!!c.tls_cert != !!c.tls_key) {
         fprintf(stderr, "lifeboat serve: --tls-cert and --tls-key go together\n");
-        return 2;
+        rc = 2;
+        goto done;
     }
     signal(SIGPIPE, SIG_IGN);
     /* SIGTERM and SIGINT are blocked before any thread starts, so every
@@ -298,6 +303,7 @@ out:
         lb_info(NULL, "stopped cleanly");
     free(access);
     free(secret);
+done:
     free(c.address);
     free(c.data);
     free(c.region);
