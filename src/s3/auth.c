@@ -386,6 +386,8 @@ int s3_authorize(s3_req *q, const lb_bucket *b, const char *action, const char *
     if (q->is_root && policy_action(action))
         return 0;
     bool owner = q->is_root || (!q->anonymous && strcmp(b->owner, q->user) == 0);
+    if (!b->has_policy)
+        return owner ? 0 : LB_E_ACCESS_DENIED;
     char *json = NULL;
     size_t len = 0;
     lb_policy *p = NULL;

@@ -139,10 +139,7 @@ void s3_bucket_delete(s3_req *q)
     if (s3_bucket_access(q, NULL, "s3:DeleteBucket"))
         return;
     int rc = lb_store_bucket_delete(q->s3->store, q->bucket);
-    if (rc)
-        s3_error(q, rc);
-    else
-        s3_respond_empty(q, 204, NULL);
+    s3_respond_rc(q, rc, 204);
 }
 
 void s3_bucket_location(s3_req *q)

@@ -78,10 +78,7 @@ static void put_end(s3_req *q)
         return;
     }
     rc = lb_store_bucket_policy_put(q->s3->store, q->bucket, q->buf.data, q->buf.len);
-    if (rc)
-        s3_error(q, rc);
-    else
-        s3_respond_empty(q, 204, NULL);
+    s3_respond_rc(q, rc, 204);
 }
 
 void s3_policy_put(s3_req *q)
@@ -99,10 +96,7 @@ void s3_policy_delete(s3_req *q)
         return;
     int rc = lb_store_bucket_policy_delete(q->s3->store, q->bucket);
     /* S3 answers 204 whether or not there was a policy. */
-    if (rc && rc != LB_E_NO_SUCH_BUCKET_POLICY)
-        s3_error(q, rc);
-    else
-        s3_respond_empty(q, 204, NULL);
+    s3_respond_rc(q, rc == LB_E_NO_SUCH_BUCKET_POLICY ? 0 : rc, 204);
 }
 
 /* ---------------------------------------------------------------- public access block
@@ -177,10 +171,7 @@ static void pab_put_end(s3_req *q)
     char v[5] = {c.block_public_acls ? '1' : '0', c.ignore_public_acls ? '1' : '0',
                  c.block_public_policy ? '1' : '0', c.restrict_public_buckets ? '1' : '0', 0};
     rc = lb_store_bucket_pab_put(q->s3->store, q->bucket, v, 4);
-    if (rc)
-        s3_error(q, rc);
-    else
-        s3_respond_empty(q, 200, NULL);
+    s3_respond_rc(q, rc, 200);
 }
 
 void s3_pab_put(s3_req *q)
@@ -198,8 +189,5 @@ void s3_pab_delete(s3_req *q)
     if (s3_bucket_access(q, NULL, "s3:PutBucketPublicAccessBlock"))
         return;
     int rc = lb_store_bucket_pab_delete(q->s3->store, q->bucket);
-    if (rc && rc != LB_E_NO_SUCH_PUBLIC_ACCESS_BLOCK)
-        s3_error(q, rc);
-    else
-        s3_respond_empty(q, 204, NULL);
+    s3_respond_rc(q, rc == LB_E_NO_SUCH_PUBLIC_ACCESS_BLOCK ? 0 : rc, 204);
 }

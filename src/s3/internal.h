@@ -106,6 +106,8 @@ void s3_error_msg(s3_req *q, int err, const char *message, const char *extra_xml
 lb_http_resp *s3_error_resp(s3_req *q, int err, const char *message, const char *extra_xml);
 void s3_respond_xml(s3_req *q, int status, lb_buf *xml); /* takes xml */
 void s3_respond_empty(s3_req *q, int status, lb_http_resp **out_resp);
+/* The error for rc, or an empty answer with status when rc is 0. */
+void s3_respond_rc(s3_req *q, int rc, int status);
 lb_http_resp *s3_resp(s3_req *q, lb_http_resp *r); /* adds common headers */
 void s3_xml_begin(lb_buf *b, const char *root);
 void s3_xml_elem(lb_buf *b, const char *name, const char *text);

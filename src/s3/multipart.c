@@ -496,10 +496,7 @@ void s3_mpu_abort(s3_req *q)
     if (s3_bucket_access(q, NULL, "s3:AbortMultipartUpload"))
         return;
     int rc = lb_store_upload_abort(q->s3->store, q->bucket, q->key, s3_query(q, "uploadId"));
-    if (rc)
-        s3_error(q, rc);
-    else
-        s3_respond_empty(q, 204, NULL);
+    s3_respond_rc(q, rc, 204);
 }
 
 void s3_mpu_list_parts(s3_req *q)

@@ -11,10 +11,7 @@ void s3_object_delete(s3_req *q)
     if (s3_bucket_access(q, NULL, "s3:DeleteObject"))
         return;
     int rc = lb_store_object_delete(q->s3->store, q->bucket, q->key);
-    if (rc)
-        s3_error(q, rc);
-    else
-        s3_respond_empty(q, 204, NULL);
+    s3_respond_rc(q, rc, 204);
 }
 
 static void multi_end(s3_req *q)
@@ -88,12 +85,10 @@ void s3_objects_delete(s3_req *q)
     /* Keys are authorized one by one (a policy may allow some); without a
      * policy a stranger can delete none, and is refused outright. */
     bool owner = q->is_root || (!q->anonymous && strcmp(b.owner, q->user) == 0);
-    char *json = NULL;
-    if (!owner && lb_store_bucket_policy_get(q->s3->store, q->bucket, &json, NULL) != 0) {
+    if (!owner && !b.has_policy) {
         s3_error(q, LB_E_ACCESS_DENIED);
         return;
     }
-    free(json);
     if (!has_integrity_header(q)) {
         s3_error_msg(q, LB_E_INVALID_REQUEST,
                      "Missing required header for this request: Content-MD5", NULL);

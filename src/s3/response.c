@@ -119,6 +119,14 @@ lb_http_resp *s3_error_resp(s3_req *q, int err, const char *message, const char 
     return r;
 }
 
+void s3_respond_rc(s3_req *q, int rc, int status)
+{
+    if (rc)
+        s3_error(q, rc);
+    else
+        s3_respond_empty(q, status, NULL);
+}
+
 void s3_error_msg(s3_req *q, int err, const char *message, const char *extra_xml)
 {
     lb_http_respond(q->http, s3_error_resp(q, err, message, extra_xml));

@@ -53,10 +53,7 @@ static void put_end(s3_req *q)
     lb_tags_free(tags, n);
     rc = lb_store_object_set_tags(q->s3->store, q->bucket, q->key, t.data ? t.data : "");
     lb_buf_free(&t);
-    if (rc)
-        s3_error(q, rc);
-    else
-        s3_respond_empty(q, 200, NULL);
+    s3_respond_rc(q, rc, 200);
 }
 
 void s3_tagging_put(s3_req *q)
@@ -73,8 +70,5 @@ void s3_tagging_delete(s3_req *q)
     if (s3_bucket_access(q, NULL, "s3:DeleteObjectTagging"))
         return;
     int rc = lb_store_object_set_tags(q->s3->store, q->bucket, q->key, NULL);
-    if (rc)
-        s3_error(q, rc);
-    else
-        s3_respond_empty(q, 204, NULL);
+    s3_respond_rc(q, rc, 204);
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void config_key(lb_buf *out, const char *bucket, const char *what)
+void lb_bucket_config_key(lb_buf *out, const char *bucket, const char *what)
 {
     lb_buf_puts(out, bucket);
     lb_buf_putc(out, 0);
@@ -30,7 +30,7 @@ static int policy_fn(lb_store *s, MDB_txn *txn, void *arg)
     if (mdb_get(txn, s->dbi_buckets, &bk, &v))
         return LB_E_NO_SUCH_BUCKET;
     lb_buf key = {0};
-    config_key(&key, a->bucket, a->what);
+    lb_bucket_config_key(&key, a->bucket, a->what);
     MDB_val k = {key.len, key.data};
     int rc;
     if (a->json) {
@@ -78,7 +78,7 @@ static int config_get(lb_store *s, const char *bucket, const char *what, int mis
         return rc == MDB_NOTFOUND ? LB_E_NO_SUCH_BUCKET : LB_E_INTERNAL;
     }
     lb_buf key = {0};
-    config_key(&key, bucket, what);
+    lb_bucket_config_key(&key, bucket, what);
     MDB_val k = {key.len, key.data};
     rc = mdb_get(txn, s->dbi_meta, &k, &v);
     if (rc == MDB_NOTFOUND) {
@@ -126,7 +126,7 @@ int lb_store_bucket_config_drop(lb_store *s, MDB_txn *txn, const char *bucket)
     static const char *const what[] = {"policy", "pab"};
     for (size_t i = 0; i < sizeof what / sizeof *what; i++) {
         lb_buf key = {0};
-        config_key(&key, bucket, what[i]);
+        lb_bucket_config_key(&key, bucket, what[i]);
         MDB_val k = {key.len, key.data};
         int rc = mdb_del(txn, s->dbi_meta, &k, NULL);
         lb_buf_free(&key);

@@ -80,6 +80,15 @@ int lb_store_bucket_get(lb_store *s, const char *name, lb_bucket *out)
         rc = LB_E_INTERNAL;
     else
         rc = bucket_decode(name, k.mv_size, &v, out);
+    if (rc == 0) {
+        /* Every request authorizes against its bucket: saying here whether a
+         * policy exists spares the common, policy-less case a second read. */
+        lb_buf pk = {0};
+        lb_bucket_config_key(&pk, name, "policy");
+        MDB_val pkv = {pk.len, pk.data}, pv;
+        out->has_policy = mdb_get(txn, s->dbi_meta, &pkv, &pv) == 0;
+        lb_buf_free(&pk);
+    }
     mdb_txn_abort(txn);
     return rc;
 }

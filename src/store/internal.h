@@ -97,6 +97,8 @@ int lb_store_journal(lb_store *s, MDB_txn *txn, const char *op, const char *buck
 
 int lb_store_recover(lb_store *s);
 /* Removes a bucket's configuration records (bucket_config.c) inside txn. */
+/* "bucket \0 what": the key of a bucket configuration record in "meta". */
+void lb_bucket_config_key(lb_buf *out, const char *bucket, const char *what);
 int lb_store_bucket_config_drop(lb_store *s, MDB_txn *txn, const char *bucket);
 /* True (and the unlink is left to the last reader) when file is pinned. */
 bool lb_store_pin_defer(lb_store *s, const char *file);

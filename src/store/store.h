@@ -93,6 +93,7 @@ typedef struct lb_bucket {
     char owner[64];
     char region[32];
     int64_t created_ms;
+    bool has_policy; /* filled by lb_store_bucket_get, in the same read */
 } lb_bucket;
 
 /* ---------------------------------------------------------------- buckets */
